@@ -1,0 +1,84 @@
+#include "billing/usage_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "store/store.hpp"
+
+namespace aiohub {
+namespace {
+constexpr std::size_t kBatch = 512;
+constexpr auto kFlushEvery = std::chrono::milliseconds(200);
+}  // namespace
+
+UsageWriter::UsageWriter(std::string database_url) : database_url_(std::move(database_url)) {}
+
+UsageWriter::~UsageWriter() { stop(); }
+
+void UsageWriter::start() { thread_ = std::thread([this] { run(); }); }
+
+void UsageWriter::push(UsageRecord row) {
+  bool wake;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(row));
+    wake = queue_.size() >= kBatch;
+  }
+  if (wake) wake_.notify_one();
+}
+
+void UsageWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t UsageWriter::written() const {
+  std::lock_guard lock(const_cast<std::mutex&>(mutex_));
+  return written_;
+}
+
+void UsageWriter::run() {
+  auto store = open_store(database_url_);
+  std::vector<UsageRecord> batch;
+  for (;;) {
+    bool last;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || queue_.size() >= kBatch; });
+      batch.swap(queue_);
+      last = stopping_;
+    }
+    while (!batch.empty()) {
+      try {
+        store->write_usage(batch);
+        std::lock_guard lock(mutex_);
+        written_ += batch.size();
+        batch.clear();
+      } catch (const std::exception& e) {
+        // The database is busy or full: keep the rows and try again.
+        spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(), e.what());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        std::lock_guard lock(mutex_);
+        if (stopping_ && last) {
+          // One more try on shutdown, then give up loudly rather than hang.
+          try {
+            store->write_usage(batch);
+            written_ += batch.size();
+          } catch (const std::exception& e2) {
+            spdlog::critical("{} usage rows could not be written: {}", batch.size(), e2.what());
+          }
+          batch.clear();
+        }
+      }
+    }
+    if (last) {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty()) return;
+    }
+  }
+}
+
+}  // namespace aiohub

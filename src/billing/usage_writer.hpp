@@ -1,0 +1,41 @@
+#pragma once
+// Usage rows leave the I/O threads through a queue and reach the database in
+// batches, in one transaction with the matching balance updates, on a
+// thread of their own. Stopping drains the queue: no acknowledged row is lost
+// on a clean shutdown.
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace aiohub {
+
+class UsageWriter {
+ public:
+  explicit UsageWriter(std::string database_url);
+  ~UsageWriter();
+
+  void start();
+  void push(UsageRecord row);
+  // Writes everything queued, then ends the thread.
+  void stop();
+
+  std::uint64_t written() const;
+
+ private:
+  void run();
+
+  std::string database_url_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<UsageRecord> queue_;
+  bool stopping_ = false;
+  std::uint64_t written_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace aiohub

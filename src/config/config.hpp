@@ -1,0 +1,85 @@
+#pragma once
+// The TOML configuration file. Every section is optional; what it names is
+// provisioned into the database at start, and the database stays the source
+// of truth (see store/provision.hpp).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace aiohub {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr const char* kDefaultListen = "127.0.0.1:3000";
+inline constexpr const char* kDefaultDatabase = "sqlite://./data/aiohub.db";
+
+struct ServerConfig {
+  std::string listen = kDefaultListen;
+  std::string database = kDefaultDatabase;
+  std::optional<std::string> admin_token;
+  std::size_t max_body_bytes = 32u << 20;
+  int threads = 0;  // 0: one event loop per core
+  int shutdown_grace_seconds = 30;
+  std::string log_level = "info";
+  int upstream_connect_timeout_seconds = 10;
+  int upstream_timeout_seconds = 600;  // first byte, and idle between stream chunks
+};
+
+struct GroupConfig {
+  std::string name;
+  std::optional<std::vector<std::string>> endpoints;
+  std::optional<double> ratio;
+};
+
+struct ChannelConfig {
+  std::string name;
+  std::string type;
+  std::string base_url;
+  std::string api_key;
+  std::vector<std::string> groups;
+  std::vector<std::string> models;
+  std::map<std::string, std::string> model_map;
+  int priority = 0;
+  int weight = 1;
+  bool enabled = true;
+};
+
+struct PriceConfig {
+  std::string model;
+  double input = 0, output = 0, cache_read = 0, cache_write = 0;  // USD per 1M tokens
+};
+
+struct KeyConfig {
+  std::string name;
+  std::optional<std::string> key;  // fixed secret; generated when absent
+  std::string group;
+  std::optional<double> quota;            // USD; absent: unlimited
+  std::optional<std::int64_t> expires;    // Unix seconds
+  std::optional<std::vector<std::string>> models;
+  std::optional<bool> enabled;
+};
+
+struct Config {
+  ServerConfig server;
+  std::vector<GroupConfig> groups;
+  std::vector<ChannelConfig> channels;
+  std::vector<PriceConfig> prices;
+  std::vector<KeyConfig> keys;
+  std::vector<std::string> warnings;  // unknown keys and the like, logged at start
+};
+
+// Throws ConfigError with the file name and line on any mistake.
+Config load_config_file(const std::string& path);
+Config parse_config(std::string_view text, const std::string& source_name = "config");
+
+// The client protocols a group can allow.
+bool is_known_endpoint(std::string_view name);
+// The channel types the gateway knows (not all can serve every endpoint yet).
+bool is_known_channel_type(std::string_view type);
+
+}  // namespace aiohub

@@ -1,0 +1,39 @@
+#pragma once
+// Holds the current Snapshot and rebuilds it when the database's
+// configuration revision moves (a shell command or another process changed a
+// key, channel, group or price).
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/snapshot.hpp"
+
+namespace aiohub {
+
+class ConfigWatcher {
+ public:
+  ConfigWatcher(std::string database_url, std::chrono::milliseconds poll_every);
+  ~ConfigWatcher();
+
+  // Builds the first snapshot (throws on a database error) and starts polling.
+  void start();
+  void stop();
+
+  std::shared_ptr<const Snapshot> current() const { return current_.load(std::memory_order_acquire); }
+
+ private:
+  void run();
+
+  std::string database_url_;
+  std::chrono::milliseconds poll_every_;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace aiohub

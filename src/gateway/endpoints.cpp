@@ -1,0 +1,116 @@
+#include "gateway/endpoints.hpp"
+
+namespace aiohub {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+std::size_t count(std::string_view s, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto pos = s.find(needle); pos != std::string_view::npos; pos = s.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string_view endpoint_name(Endpoint e) {
+  switch (e) {
+    case Endpoint::chat:
+      return "chat";
+    case Endpoint::responses:
+      return "responses";
+    case Endpoint::messages:
+      return "messages";
+    case Endpoint::gemini:
+      return "gemini";
+    case Endpoint::images:
+      return "images";
+  }
+  return "?";
+}
+
+unsigned endpoint_mask(const std::vector<std::string>& names) {
+  unsigned mask = 0;
+  for (auto& n : names)
+    for (auto e : {Endpoint::chat, Endpoint::responses, Endpoint::messages, Endpoint::gemini,
+                   Endpoint::images})
+      if (n == endpoint_name(e)) mask |= static_cast<unsigned>(e);
+  return mask;
+}
+
+ErrorShape error_shape_for_path(std::string_view path) {
+  if (path.find("/messages") != std::string_view::npos) return ErrorShape::anthropic;
+  if (path.find("/v1beta/") != std::string_view::npos) return ErrorShape::gemini;
+  return ErrorShape::openai;
+}
+
+ClassifiedRequest classify_request(std::string_view method, std::string_view path) {
+  ClassifiedRequest c;
+  c.shape = error_shape_for_path(path);
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+
+  if (path == "/healthz") {
+    c.kind = RouteKind::healthz;
+    return c;
+  }
+
+  // Mistakes first: they are what people hit on day one.
+  if (path.find("/v1/v1/") != std::string_view::npos || ends_with(path, "/v1/v1")) {
+    c.kind = RouteKind::mistake;
+    c.message =
+        "Your base URL has an extra /v1: the request went to " + std::string(path) +
+        ". Set the client's base URL to this gateway's root, or to <root>/v1 for OpenAI-style clients, but not both.";
+    return c;
+  }
+  for (std::string_view ep : {"/chat/completions", "/messages", "/responses"}) {
+    if (count(path, ep) > 1) {
+      c.kind = RouteKind::mistake;
+      c.message = "The base URL was set to a full endpoint: the request went to " +
+                  std::string(path) + ", which repeats " + std::string(ep) +
+                  ". Set the client's base URL to the gateway root (or <root>/v1), without " +
+                  std::string(ep) + ".";
+      return c;
+    }
+  }
+
+  const bool post = method == "POST";
+  const bool get = method == "GET";
+  auto expect = [&](bool ok, RouteKind kind) {
+    c.kind = ok ? kind : RouteKind::method_not_allowed;
+    return c;
+  };
+  if (path == "/v1/chat/completions" || path == "/chat/completions") {
+    c.endpoint = Endpoint::chat;
+    return expect(post, RouteKind::chat_completions);
+  }
+  if (path == "/v1/models" || path == "/models") {
+    c.endpoint = Endpoint::chat;
+    return expect(get, RouteKind::list_models);
+  }
+  auto later = [&](Endpoint e, ErrorShape shape) {
+    c.kind = RouteKind::not_served_yet;
+    c.endpoint = e;
+    c.shape = shape;
+    c.message = "The " + std::string(endpoint_name(e)) +
+                " endpoint is not served by this gateway version yet.";
+    return c;
+  };
+  if (path == "/v1/messages" || path == "/v1/messages/count_tokens")
+    return later(Endpoint::messages, ErrorShape::anthropic);
+  if (path == "/v1/responses" || starts_with(path, "/v1/responses/"))
+    return later(Endpoint::responses, ErrorShape::openai);
+  if (starts_with(path, "/v1beta/models")) return later(Endpoint::gemini, ErrorShape::gemini);
+  if (starts_with(path, "/v1/images/")) return later(Endpoint::images, ErrorShape::openai);
+
+  c.kind = RouteKind::not_found;
+  c.message = "Unknown path " + std::string(path) +
+              ". This gateway serves /v1/chat/completions and /v1/models (OpenAI style; set the "
+              "base URL to <gateway>/v1).";
+  return c;
+}
+
+}  // namespace aiohub

@@ -1,0 +1,42 @@
+#pragma once
+// Which client protocol a request speaks, from its method and path, and the
+// precise answer for the set-up mistakes people make with base URLs.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/errors.hpp"
+
+namespace aiohub {
+
+// The client protocols a group can allow (the `endpoints` of a group).
+enum class Endpoint : unsigned { chat = 1, responses = 2, messages = 4, gemini = 8, images = 16 };
+
+std::string_view endpoint_name(Endpoint e);
+// Bit mask from names like "chat"; unknown names are ignored.
+unsigned endpoint_mask(const std::vector<std::string>& names);
+
+enum class RouteKind {
+  healthz,
+  chat_completions,  // POST /v1/chat/completions
+  list_models,       // GET /v1/models
+  not_served_yet,    // a known endpoint of a later protocol
+  method_not_allowed,
+  mistake,           // a base-URL mistake; `message` says which
+  not_found,
+};
+
+struct ClassifiedRequest {
+  RouteKind kind = RouteKind::not_found;
+  ErrorShape shape = ErrorShape::openai;
+  Endpoint endpoint = Endpoint::chat;
+  std::string message;  // for mistakes and not_served_yet
+};
+
+// `path` excludes the query string.
+ClassifiedRequest classify_request(std::string_view method, std::string_view path);
+
+// The protocol whose error shape a path's caller expects.
+ErrorShape error_shape_for_path(std::string_view path);
+
+}  // namespace aiohub

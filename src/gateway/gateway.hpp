@@ -1,0 +1,33 @@
+#pragma once
+// The request pipeline: endpoint -> authenticate -> decode -> route -> relay
+// -> settle. One readable place for the order of things; each step lives in
+// its own file.
+#include "billing/usage_writer.hpp"
+#include "gateway/config_watcher.hpp"
+#include "gateway/endpoints.hpp"
+#include "gateway/relay.hpp"
+#include "server/http_server.hpp"
+
+namespace aiohub {
+
+class Gateway final : public RequestHandler {
+ public:
+  Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings);
+
+  awaitable<void> handle(HttpExchange& ex) override;
+  std::string early_error_body(std::string_view path, int status, std::string_view message) override;
+
+ private:
+  awaitable<void> chat_completions(HttpExchange& ex, const Snapshot& snap, const Key& key);
+  awaitable<void> list_models(HttpExchange& ex, const Snapshot& snap, const Key& key);
+  awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error);
+  void record(HttpExchange& ex, const Snapshot& snap, const Key& key, const std::string& model,
+              const Channel* channel, bool stream, const RelayOutcome& outcome);
+
+  ConfigWatcher& config_;
+  UsageWriter& usage_;
+  RelaySettings settings_;
+  std::int64_t started_at_;
+};
+
+}  // namespace aiohub

@@ -1,0 +1,86 @@
+#pragma once
+// The immutable view of configuration that every request reads: keys, groups,
+// channels and prices, plus the routing index built from them. A change
+// builds a new Snapshot and swaps it in atomically; nothing on the request
+// path takes a lock.
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "billing/money.hpp"
+#include "gateway/endpoints.hpp"
+#include "store/records.hpp"
+
+namespace aiohub {
+
+class Store;
+
+enum class ChannelKind { openai, openai_compatible, openai_responses, anthropic, gemini, bedrock, demo };
+
+ChannelKind channel_kind(std::string_view type);
+// Whether a channel of this kind can answer a client of this endpoint today.
+bool kind_serves(ChannelKind kind, Endpoint endpoint);
+
+// Where a channel's requests go.
+struct UpstreamAddress {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string host_header;  // host, with :port when not the scheme's default
+  std::string path_prefix;  // base URL path without a trailing "/v1"
+  std::string pool_key;     // scheme://host:port
+};
+
+std::optional<UpstreamAddress> parse_base_url(std::string_view base_url);
+
+struct Channel {
+  ChannelRecord record;
+  ChannelKind kind = ChannelKind::openai;
+  UpstreamAddress upstream;
+  std::string authorization;  // "Bearer <api_key>", or empty
+
+  const std::string& upstream_model(const std::string& model) const;
+};
+
+struct Group {
+  std::string name;
+  unsigned endpoints = 0;
+  std::int64_t ratio_ppm = 1'000'000;
+  bool allows(Endpoint e) const { return endpoints & static_cast<unsigned>(e); }
+};
+
+// Survives snapshot swaps, so that spending counted in memory is never lost
+// when the configuration changes.
+struct KeyState {
+  std::atomic<Micros> used{0};
+};
+
+struct Key {
+  KeyRecord record;
+  std::shared_ptr<KeyState> state;
+  std::unordered_set<std::string> allowed_models;  // empty: all of the group's
+};
+
+struct Snapshot {
+  std::int64_t revision = 0;
+  std::map<std::string, Group> groups;
+  std::deque<Channel> channels;  // stable addresses
+  std::unordered_map<std::string, Price> prices;
+  std::unordered_map<std::string, Key> keys_by_hash;
+  std::unordered_map<std::int64_t, std::shared_ptr<KeyState>> key_states;
+  // group -> model -> enabled channels offering it, highest priority first
+  std::unordered_map<std::string, std::map<std::string, std::vector<const Channel*>>> routes;
+
+  const Group* group(const std::string& name) const;
+  const Price* price(const std::string& model) const;
+};
+
+// Reads the store; key balances are carried over from `previous` when given.
+std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* previous);
+
+}  // namespace aiohub

@@ -1,0 +1,321 @@
+// aiohub: the command line. `serve` runs the gateway; the other commands
+// work on the same database from the shell.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "billing/usage_writer.hpp"
+#include "config/config.hpp"
+#include "gateway/config_watcher.hpp"
+#include "gateway/gateway.hpp"
+#include "server/http_server.hpp"
+#include "store/provision.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+using namespace aiohub;
+namespace json = boost::json;
+
+namespace {
+
+struct CommonOptions {
+  std::string config_path;
+  std::string database;
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("-c,--config", o.config_path, "TOML configuration file");
+  cmd->add_option("--database", o.database, "database URL (overrides the config file)");
+}
+
+Config load(const CommonOptions& o) {
+  Config cfg = o.config_path.empty() ? Config{} : load_config_file(o.config_path);
+  if (!o.database.empty()) cfg.server.database = o.database;
+  return cfg;
+}
+
+std::unique_ptr<Store> open_for_cli(const CommonOptions& o) {
+  auto store = open_store(load(o).server.database);
+  store->migrate();
+  return store;
+}
+
+void print_banner(const ProvisionResult& r, const std::string& address) {
+  if (!r.new_admin_token && !r.demo_key && r.generated_keys.empty()) return;
+  std::cout << "\n  aiohub: save these now, they are shown only once.\n";
+  if (r.new_admin_token) std::cout << "  admin token: " << *r.new_admin_token << "\n";
+  if (r.demo_key) std::cout << "  demo key:    " << *r.demo_key << "   (group openai, model aiohub-demo)\n";
+  for (auto& [name, secret] : r.generated_keys)
+    std::cout << "  key " << name << ": " << secret << "\n";
+  if (r.demo_key) {
+    std::cout << "\n  Try it:\n"
+              << "    curl http://" << address << "/v1/chat/completions \\\n"
+              << "      -H 'Authorization: Bearer " << *r.demo_key << "' \\\n"
+              << "      -H 'Content-Type: application/json' \\\n"
+              << "      -d '{\"model\":\"aiohub-demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hello "
+                 "from aiohub\"}]}'\n";
+  }
+  std::cout << std::endl;
+}
+
+int serve(const CommonOptions& o, const std::string& listen_override) {
+  Config cfg = load(o);
+  if (!listen_override.empty()) cfg.server.listen = listen_override;
+  spdlog::set_level(spdlog::level::from_str(cfg.server.log_level));
+  for (auto& w : cfg.warnings) spdlog::warn("{}", w);
+
+  {
+    auto store = open_store(cfg.server.database);
+    auto result = provision(*store, cfg);
+    print_banner(result, cfg.server.listen);
+  }
+
+  UsageWriter usage(cfg.server.database);
+  usage.start();
+  ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
+  watcher.start();
+
+  RelaySettings relay;
+  relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
+  relay.timeouts.response = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  Gateway gateway(watcher, usage, relay);
+
+  ServerOptions options;
+  options.listen = cfg.server.listen;
+  options.threads = cfg.server.threads;
+  options.max_body_bytes = cfg.server.max_body_bytes;
+  HttpServer server(options, gateway);
+
+  // Signals are taken synchronously on this thread; the workers never see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  server.start();
+  spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),
+               cfg.server.database.substr(0, cfg.server.database.find('@') == std::string::npos
+                                                 ? std::string::npos
+                                                 : 0));
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: no new connections; waiting up to {} s for {} running requests", sig,
+               cfg.server.shutdown_grace_seconds, server.active_requests());
+  server.begin_shutdown();
+  const auto deadline = mono_now_us() + cfg.server.shutdown_grace_seconds * 1'000'000LL;
+  // A second signal cuts the grace period short.
+  timespec tick{0, 50'000'000};
+  while (server.active_requests() > 0 && mono_now_us() < deadline) {
+    siginfo_t info;
+    if (sigtimedwait(&signals, &info, &tick) > 0) break;
+  }
+  if (server.active_requests() > 0)
+    spdlog::warn("stopping with {} requests still running", server.active_requests());
+  server.stop();
+  watcher.stop();
+  usage.stop();
+  spdlog::info("stopped; {} usage rows written", usage.written());
+  return 0;
+}
+
+std::string key_json(const KeyRecord& k) {
+  json::object o{{"name", k.name},
+                 {"prefix", k.prefix},
+                 {"group", k.group},
+                 {"used_usd", micros_to_usd(k.used)},
+                 {"enabled", k.enabled},
+                 {"created_at", format_rfc3339(k.created_at)}};
+  o["quota_usd"] = k.quota ? json::value(micros_to_usd(*k.quota)) : json::value(nullptr);
+  o["remaining_usd"] = k.quota ? json::value(micros_to_usd(*k.quota - k.used)) : json::value(nullptr);
+  o["expires"] = k.expires_at ? json::value(format_rfc3339(*k.expires_at)) : json::value(nullptr);
+  json::array models;
+  for (auto& m : k.models) models.emplace_back(m);
+  o["models"] = std::move(models);
+  return json::serialize(o);
+}
+
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto comma = s.find(',', start);
+    auto item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aiohub: one LLM gateway for every client protocol"};
+  app.require_subcommand(1);
+
+  CommonOptions serve_opts;
+  std::string listen;
+  auto* serve_cmd = app.add_subcommand("serve", "run the gateway");
+  add_common(serve_cmd, serve_opts);
+  serve_cmd->add_option("--listen", listen, "address to listen on, e.g. 127.0.0.1:3000");
+
+  auto* key_cmd = app.add_subcommand("key", "manage API keys");
+  key_cmd->require_subcommand(1);
+  CommonOptions key_opts;
+  std::string key_name, key_group = "openai", key_expires, key_models, key_secret;
+  double key_quota = -1;
+  auto* key_create = key_cmd->add_subcommand("create", "create a key and print its secret once");
+  add_common(key_create, key_opts);
+  key_create->add_option("--name", key_name, "key name")->required();
+  key_create->add_option("--group", key_group, "group (default openai)");
+  key_create->add_option("--quota", key_quota, "quota in USD (default unlimited)");
+  key_create->add_option("--expires", key_expires, "expiry, RFC 3339");
+  key_create->add_option("--models", key_models, "comma-separated model allow list");
+  bool json_out = false;
+  auto* key_list = key_cmd->add_subcommand("list", "list keys (never their secrets)");
+  add_common(key_list, key_opts);
+  key_list->add_flag("--json", json_out, "one JSON object per line");
+  auto* key_revoke = key_cmd->add_subcommand("revoke", "disable a key");
+  add_common(key_revoke, key_opts);
+  key_revoke->add_option("name", key_name, "key name")->required();
+
+  auto* channel_cmd = app.add_subcommand("channel", "inspect channels");
+  channel_cmd->require_subcommand(1);
+  CommonOptions channel_opts;
+  auto* channel_list = channel_cmd->add_subcommand("list", "list channels (never their credentials)");
+  add_common(channel_list, channel_opts);
+  channel_list->add_flag("--json", json_out, "one JSON object per line");
+
+  CommonOptions logs_opts;
+  int logs_limit = 20;
+  auto* logs_cmd = app.add_subcommand("logs", "print recent usage rows");
+  add_common(logs_cmd, logs_opts);
+  logs_cmd->add_option("--limit", logs_limit, "how many (newest first)");
+  logs_cmd->add_flag("--json", json_out, "a JSON array");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (serve_cmd->parsed()) return serve(serve_opts, listen);
+
+    if (key_create->parsed()) {
+      auto store = open_for_cli(key_opts);
+      if (store->key_by_name(key_name)) {
+        std::cerr << "a key named '" << key_name << "' already exists\n";
+        return 1;
+      }
+      bool group_found = false;
+      for (auto& g : store->groups()) group_found |= g.name == key_group;
+      if (!group_found) {
+        std::cerr << "unknown group '" << key_group << "'\n";
+        return 1;
+      }
+      auto k = make_key(key_name, key_group);
+      if (key_quota >= 0) k.record.quota = usd_to_micros(key_quota);
+      if (!key_expires.empty()) {
+        auto t = parse_rfc3339(key_expires);
+        if (!t) {
+          std::cerr << "--expires is not an RFC 3339 date-time: " << key_expires << "\n";
+          return 1;
+        }
+        k.record.expires_at = *t;
+      }
+      k.record.models = split_csv(key_models);
+      store->upsert_key(k.record);
+      std::cout << k.secret << std::endl;
+      std::cerr << "key '" << key_name << "' created in group '" << key_group
+                << "'; the secret above is shown only this once\n";
+      return 0;
+    }
+    if (key_list->parsed()) {
+      auto store = open_for_cli(key_opts);
+      for (auto& k : store->keys()) {
+        if (json_out) {
+          std::cout << key_json(k) << "\n";
+        } else {
+          std::cout << k.name << "\t" << k.prefix << "...\t" << k.group << "\tused $"
+                    << micros_to_usd(k.used) << "\tquota "
+                    << (k.quota ? "$" + std::to_string(micros_to_usd(*k.quota)) : "unlimited")
+                    << "\t" << (k.enabled ? "enabled" : "revoked") << "\n";
+        }
+      }
+      return 0;
+    }
+    if (key_revoke->parsed()) {
+      auto store = open_for_cli(key_opts);
+      if (!store->set_key_enabled(key_name, false)) {
+        std::cerr << "no key named '" << key_name << "'\n";
+        return 1;
+      }
+      std::cerr << "key '" << key_name << "' revoked\n";
+      return 0;
+    }
+    if (channel_list->parsed()) {
+      auto store = open_for_cli(channel_opts);
+      for (auto& c : store->channels()) {
+        if (json_out) {
+          json::array groups, models;
+          for (auto& g : c.groups) groups.emplace_back(g);
+          for (auto& m : c.models) models.emplace_back(m);
+          std::cout << json::serialize(json::object{{"name", c.name},
+                                                    {"type", c.type},
+                                                    {"base_url", c.base_url},
+                                                    {"has_api_key", !c.api_key.empty()},
+                                                    {"groups", std::move(groups)},
+                                                    {"models", std::move(models)},
+                                                    {"priority", c.priority},
+                                                    {"weight", c.weight},
+                                                    {"enabled", c.enabled}})
+                    << "\n";
+        } else {
+          std::cout << c.name << "\t" << c.type << "\t" << (c.base_url.empty() ? "-" : c.base_url)
+                    << "\tpriority " << c.priority << "\tweight " << c.weight << "\t"
+                    << (c.enabled ? "enabled" : "disabled") << "\t" << c.models.size()
+                    << " models\n";
+        }
+      }
+      return 0;
+    }
+    if (logs_cmd->parsed()) {
+      auto store = open_for_cli(logs_opts);
+      json::array rows;
+      for (auto& r : store->recent_usage(logs_limit)) {
+        rows.push_back(json::object{{"ts", r.ts_ms},
+                                    {"request_id", r.request_id},
+                                    {"key", r.key_name},
+                                    {"group", r.group},
+                                    {"model", r.model},
+                                    {"upstream_model", r.upstream_model},
+                                    {"channel", r.channel},
+                                    {"endpoint", r.endpoint},
+                                    {"stream", r.stream},
+                                    {"input_tokens", r.usage.input},
+                                    {"output_tokens", r.usage.output},
+                                    {"cached_tokens", r.usage.cache_read},
+                                    {"cache_write_tokens", r.usage.cache_write},
+                                    {"reasoning_tokens", r.usage.reasoning},
+                                    {"usage_estimated", r.usage_estimated},
+                                    {"cost_usd", micros_to_usd(r.cost)},
+                                    {"latency_ms", r.latency_ms},
+                                    {"ttfb_ms", r.ttfb_ms},
+                                    {"status", r.status},
+                                    {"error", r.error}});
+      }
+      if (json_out) {
+        std::cout << json::serialize(rows) << "\n";
+      } else {
+        for (auto& v : rows) std::cout << json::serialize(v) << "\n";
+      }
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "aiohub: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

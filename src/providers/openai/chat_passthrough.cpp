@@ -1,0 +1,177 @@
+// OpenAI Chat Completions channel, client speaking the same protocol: the
+// body goes up with only the model renamed (and usage requested for
+// streams); the answer comes back byte for byte, events relayed as they
+// arrive, with usage tapped on the way.
+#include <spdlog/spdlog.h>
+
+#include "gateway/relay.hpp"
+#include "protocols/errors.hpp"
+#include "util/json_peek.hpp"
+#include "util/time.hpp"
+
+namespace aiohub {
+namespace {
+
+std::string request_head(const Channel& channel, std::size_t content_length, bool stream) {
+  std::string h;
+  h.reserve(256);
+  h.append("POST ");
+  h.append(channel.upstream.path_prefix);
+  h.append("/v1/chat/completions HTTP/1.1\r\nHost: ");
+  h.append(channel.upstream.host_header);
+  h.append("\r\n");
+  if (!channel.authorization.empty()) {
+    h.append("Authorization: ");
+    h.append(channel.authorization);
+    h.append("\r\n");
+  }
+  h.append("Content-Type: application/json\r\nAccept: ");
+  h.append(stream ? "text/event-stream" : "application/json");
+  h.append("\r\nUser-Agent: aiohub/0.1\r\nContent-Length: ");
+  h.append(std::to_string(content_length));
+  h.append("\r\n\r\n");
+  return h;
+}
+
+// Upstream error text may quote what it was sent; make sure our credential
+// is never among what reaches the client.
+std::string scrub(std::string text, const Channel& channel) {
+  const auto& secret = channel.record.api_key;
+  if (secret.size() < 4) return text;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+    text.replace(pos, secret.size(), "***");
+  return text;
+}
+
+std::string openai_error(int status, const std::string& message) {
+  return error_body(ErrorShape::openai, {status, message, "", ""});
+}
+
+std::string_view strip_params(std::string_view content_type) {
+  return content_type.substr(0, content_type.find(';'));
+}
+
+awaitable<void> send_gateway_error(HttpExchange& ex, RelayOutcome& out, int status,
+                                   const std::string& message) {
+  out.status = status;
+  out.error = message;
+  const std::string body = openai_error(status, message);
+  co_await ex.response.send(status, "application/json", body);
+}
+
+}  // namespace
+
+awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& channel,
+                                               const openai_chat::RequestPeek& peek,
+                                               const RelaySettings& settings) {
+  RelayOutcome out;
+  const std::string& upstream_model = channel.upstream_model(peek.model);
+  std::string body = openai_chat::rewrite_request(ex.request.body(), peek, upstream_model);
+  std::string head = request_head(channel, body.size(), peek.stream);
+
+  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  if (!co_await call.send(head, body)) {
+    out.retryable = call.never_connected();
+    out.status = 502;
+    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    co_return out;
+  }
+
+  const unsigned status = call.status();
+  const std::string_view content_type = call.header("Content-Type");
+  const bool is_sse = strip_params(content_type) == "text/event-stream";
+
+  if (status == 401 || status == 403) {
+    std::string ignored;
+    co_await call.read_all(ignored, 1 << 20);
+    const std::string message =
+        "Upstream channel '" + channel.record.name + "' rejected the gateway's credentials (HTTP " +
+        std::to_string(status) + "). The operator must fix this channel's api_key.";
+    co_await send_gateway_error(ex, out, 502, message);
+    co_return out;
+  }
+
+  if (status != 200 || !is_sse) {
+    std::string response;
+    if (!co_await call.read_all(response, settings.max_response_bytes)) {
+      const std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      co_await send_gateway_error(ex, out, 502, message);
+      co_return out;
+    }
+    out.ttfb_us = mono_now_us() - ex.started_us;
+    if (status >= 200 && status < 300) {
+      if (auto u = openai_chat::usage_from_response(response)) out.usage = *u;
+      out.status = static_cast<int>(status);
+      co_await ex.response.send(out.status, content_type.empty() ? "application/json" : content_type,
+                                response);
+      co_return out;
+    }
+    // An upstream error: same protocol, so its body is already in the
+    // client's shape when it is JSON; otherwise wrap what it said.
+    out.status = static_cast<int>(status);
+    response = scrub(std::move(response), channel);
+    out.error = "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+    if (json_peek::validate(response)) {
+      std::string said = response.substr(0, 300);
+      for (auto& c : said)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+      int code = status >= 400 && status < 600 ? static_cast<int>(status) : 502;
+      out.status = code;
+      const std::string wrapped = openai_error(
+          code, "Upstream channel '" + channel.record.name + "' answered HTTP " +
+                    std::to_string(status) + ": " + said);
+      co_await ex.response.send(code, "application/json", wrapped);
+      co_return out;
+    }
+    co_await ex.response.send(out.status, "application/json", response);
+    co_return out;
+  }
+
+  // Streaming: every complete event goes to the client as soon as it arrives.
+  openai_chat::StreamTap tap(!peek.client_wants_usage);
+  if (!co_await ex.response.begin_stream(200, "text/event-stream")) {
+    out.status = 499;
+    out.error = "client went away";
+    co_return out;
+  }
+  out.status = 200;
+  std::string forward;
+  std::string_view piece;
+  for (;;) {
+    if (!co_await call.read_some(piece)) {
+      // The stream broke after it started: tell the client in-band.
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      forward.clear();
+      tap.finish(forward);
+      forward.append("data: ");
+      forward.append(openai_error(502, out.error));
+      forward.append("\n\n");
+      co_await ex.response.write_chunk(forward);
+      co_await ex.response.end_stream();
+      break;
+    }
+    forward.clear();
+    if (piece.empty()) {
+      tap.finish(forward);
+      if (!forward.empty()) co_await ex.response.write_chunk(forward);
+      co_await ex.response.end_stream();
+      break;
+    }
+    tap.feed(piece, forward);
+    if (!forward.empty()) {
+      if (!out.ttfb_us) out.ttfb_us = mono_now_us() - ex.started_us;
+      if (!co_await ex.response.write_chunk(forward)) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+        break;  // `call` closes the upstream connection: the upstream stops generating.
+      }
+    }
+  }
+  if (tap.usage()) out.usage = *tap.usage();
+  if (tap.saw_error() && out.status == 200) out.error = "upstream sent an error event in the stream";
+  if (ex.response.failed() && out.status == 200) out.status = 499;
+  co_return out;
+}
+
+}  // namespace aiohub

@@ -1,0 +1,224 @@
+#include "server/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "util/crypto.hpp"
+#include "util/time.hpp"
+
+namespace aiohub {
+
+struct HttpServer::Session {
+  beast::tcp_stream* stream;
+  bool busy = false;
+};
+
+Worker::Worker(ssl::context& tls) : pool(io.get_executor(), tls), rng(std::random_device{}()) {}
+
+tcp::endpoint parse_listen_address(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("listen address needs a port: " + text);
+  std::string host = text.substr(0, colon);
+  std::string port = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("listen address is not an IP address: " + text);
+  int p = 0;
+  try {
+    p = std::stoi(port);
+  } catch (...) {
+    throw std::runtime_error("bad port in listen address: " + text);
+  }
+  if (p < 0 || p > 65535) throw std::runtime_error("bad port in listen address: " + text);
+  return {addr, static_cast<unsigned short>(p)};
+}
+
+HttpServer::HttpServer(ServerOptions options, RequestHandler& handler)
+    : options_(std::move(options)), handler_(handler), tls_(make_client_tls_context()) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+  int n = options_.threads > 0 ? options_.threads
+                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto endpoint = parse_listen_address(options_.listen);
+  sessions_.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(*tls_));
+    workers_.back()->index = static_cast<std::size_t>(i);
+    auto acceptor = std::make_unique<tcp::acceptor>(workers_.back()->io);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+    acceptor->set_option(reuse_port(true));
+    acceptor->bind(endpoint);  // throws: address in use and the like
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    // With port 0 the first bind picks the port; the others share it.
+    endpoint = acceptor->local_endpoint();
+    acceptors_.push_back(std::move(acceptor));
+  }
+  bound_ = (endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
+                                       : endpoint.address().to_string()) +
+           ":" + std::to_string(endpoint.port());
+  for (int i = 0; i < n; ++i) {
+    auto& w = *workers_[static_cast<std::size_t>(i)];
+    asio::co_spawn(w.io, accept_loop(w, *acceptors_[static_cast<std::size_t>(i)]), asio::detached);
+    threads_.emplace_back([&w] {
+      auto guard = asio::make_work_guard(w.io);
+      for (;;) {
+        try {
+          w.io.run();
+          break;
+        } catch (const std::exception& e) {
+          spdlog::error("event loop: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void HttpServer::begin_shutdown() {
+  if (stopping_.exchange(true)) return;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    asio::post(workers_[i]->io, [this, i] {
+      beast::error_code ec;
+      acceptors_[i]->close(ec);
+      for (Session* s : sessions_[i])
+        if (!s->busy) s->stream->socket().close(ec);
+    });
+  }
+}
+
+void HttpServer::stop() {
+  for (auto& w : workers_) w->io.stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+awaitable<void> HttpServer::accept_loop(Worker& w, tcp::acceptor& acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec) {
+      if (!acceptor.is_open() || stopping_) co_return;
+      // Out of descriptors and the like: back off instead of spinning.
+      spdlog::warn("accept: {}", ec.message());
+      asio::steady_timer t(w.io, std::chrono::milliseconds(50));
+      co_await t.async_wait(use_tuple);
+      continue;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(w.io, session(w, std::move(socket)), asio::detached);
+  }
+}
+
+namespace {
+
+struct ActiveGuard {
+  std::atomic<std::int64_t>& n;
+  bool& busy;
+  ActiveGuard(std::atomic<std::int64_t>& n, bool& busy) : n(n), busy(busy) {
+    ++n;
+    busy = true;
+  }
+  ~ActiveGuard() {
+    --n;
+    busy = false;
+  }
+};
+
+std::string new_request_id() { return "req_" + random_urlsafe(20); }
+
+}  // namespace
+
+awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  Session self{&stream};
+  auto& registry = sessions_[w.index];
+  auto it = registry.insert(registry.end(), &self);
+  beast::flat_buffer buffer;
+
+  for (;;) {
+    if (stopping_) break;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.idle_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec) {
+      if (hec == http::error::header_limit) {
+        ResponseWriter out(stream, false, {});
+        const std::string body = handler_.early_error_body("/", 431, "Request headers are too large.");
+        co_await out.send(431, "application/json", body);
+      }
+      break;
+    }
+    ActiveGuard active(active_, self.busy);
+    const auto started = mono_now_us();
+    std::string target(parser.get().target());
+    auto qpos = target.find('?');
+    std::string_view path = std::string_view(target).substr(0, qpos);
+    std::string_view query =
+        qpos == std::string::npos ? std::string_view{} : std::string_view(target).substr(qpos + 1);
+
+    if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
+      ResponseWriter out(stream, false, {});
+      const std::string body = handler_.early_error_body(
+          path, 413,
+          "The request body is larger than this gateway's limit of " +
+              std::to_string(options_.max_body_bytes) + " bytes.");
+      co_await out.send(413, "application/json", body);
+      break;
+    }
+    if (auto exp = parser.get().find(http::field::expect);
+        exp != parser.get().end() && beast::iequals(exp->value(), "100-continue")) {
+      auto [cec, cn] = co_await asio::async_write(
+          stream, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25), use_tuple);
+      if (cec) break;
+    }
+    stream.expires_after(options_.request_read_timeout);
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    stream.expires_never();
+    if (bec) {
+      int status = bec == http::error::body_limit ? 413 : 400;
+      if (bec == http::error::body_limit || bec.category() == http::make_error_code(http::error::bad_target).category()) {
+        ResponseWriter out(stream, false, {});
+        const std::string body = handler_.early_error_body(
+            path, status,
+            status == 413 ? "The request body is larger than this gateway's limit."
+                          : "Malformed HTTP request: " + bec.message());
+        co_await out.send(status, "application/json", body);
+      }
+      break;
+    }
+
+    auto& req = parser.get();
+    ResponseWriter out(stream, req.keep_alive() && !stopping_, new_request_id());
+    HttpExchange ex{req, path, query, out, w, started};
+    bool crashed = false;
+    try {
+      co_await handler_.handle(ex);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} failed: {}", out.request_id(), e.what());
+      crashed = true;
+    }
+    if (crashed) {
+      if (!out.started()) {
+        out.set_close();
+        const std::string body = handler_.early_error_body(path, 500, "Internal gateway error.");
+        co_await out.send(500, "application/json", body);
+      }
+      break;
+    }
+    if (!out.keep_alive() || stopping_) break;
+  }
+  registry.erase(it);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+}  // namespace aiohub

@@ -1,0 +1,91 @@
+#pragma once
+// The listener side: one event loop per thread, each with its own
+// SO_REUSEPORT acceptor and upstream pool, and each client connection's life
+// written as one coroutine.
+#include <atomic>
+#include <functional>
+#include <list>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/asio.hpp"
+#include "server/response_writer.hpp"
+#include "server/upstream.hpp"
+
+namespace aiohub {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:3000";
+  int threads = 0;
+  std::size_t max_body_bytes = 32u << 20;
+  std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds request_read_timeout{60};
+};
+
+// What a worker thread owns, handed to every request it serves.
+struct Worker {
+  explicit Worker(ssl::context& tls);
+  asio::io_context io{1};
+  UpstreamPool pool;
+  std::mt19937_64 rng;
+  std::size_t index = 0;
+};
+
+struct HttpExchange {
+  http::request<http::string_body>& request;
+  std::string_view path;
+  std::string_view query;
+  ResponseWriter& response;
+  Worker& worker;
+  std::int64_t started_us;
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual awaitable<void> handle(HttpExchange& exchange) = 0;
+  // Called when reading a request failed before it reached handle(): the
+  // status (400, 413, 431) and a message, to be answered in the path's protocol.
+  virtual std::string early_error_body(std::string_view path, int status,
+                                       std::string_view message) = 0;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, RequestHandler& handler);
+  ~HttpServer();
+
+  // Binds (throws on failure) and starts the worker threads.
+  void start();
+  // The address actually bound ("127.0.0.1:3000").
+  std::string bound_address() const { return bound_; }
+  // Stops accepting and closes idle connections; running requests go on.
+  void begin_shutdown();
+  std::int64_t active_requests() const { return active_.load(); }
+  // Stops the event loops and joins the threads.
+  void stop();
+
+ private:
+  struct Session;
+  awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor);
+  awaitable<void> session(Worker& w, tcp::socket socket);
+
+  ServerOptions options_;
+  RequestHandler& handler_;
+  std::unique_ptr<ssl::context> tls_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::vector<std::list<Session*>> sessions_;  // per worker, touched only on its thread
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> active_{0};
+  std::string bound_;
+};
+
+// "host:port", "[v6]:port" or ":port" to an endpoint; throws on bad input.
+tcp::endpoint parse_listen_address(const std::string& text);
+
+}  // namespace aiohub

@@ -1,0 +1,45 @@
+#pragma once
+// Writes one HTTP/1.1 response to the client connection: either whole, or as
+// a chunked stream whose every chunk goes out as soon as it is handed over.
+#include <string>
+#include <string_view>
+
+#include "server/asio.hpp"
+
+namespace aiohub {
+
+class ResponseWriter {
+ public:
+  ResponseWriter(beast::tcp_stream& stream, bool keep_alive, std::string request_id)
+      : stream_(stream), keep_alive_(keep_alive), request_id_(std::move(request_id)) {}
+
+  // `extra_headers` holds complete header lines ("Name: value\r\n").
+  awaitable<bool> send(int status, std::string_view content_type, std::string_view body,
+                       std::string_view extra_headers = {});
+  awaitable<bool> begin_stream(int status, std::string_view content_type,
+                               std::string_view extra_headers = {});
+  awaitable<bool> write_chunk(std::string_view data);
+  awaitable<bool> end_stream();
+
+  bool started() const { return started_; }
+  bool failed() const { return failed_; }
+  int status() const { return status_; }
+  bool keep_alive() const { return keep_alive_ && !failed_; }
+  void set_close() { keep_alive_ = false; }
+  const std::string& request_id() const { return request_id_; }
+
+ private:
+  std::string head(int status, std::string_view content_type, std::string_view extra_headers,
+                   std::string_view length_or_chunked);
+  awaitable<bool> write(asio::const_buffer a, asio::const_buffer b = {},
+                        asio::const_buffer c = {});
+
+  beast::tcp_stream& stream_;
+  bool keep_alive_;
+  std::string request_id_;
+  bool started_ = false;
+  bool failed_ = false;
+  int status_ = 0;
+};
+
+}  // namespace aiohub

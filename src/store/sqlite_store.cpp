@@ -1,0 +1,499 @@
+// SQLite back end: one file in WAL mode, so that the usage writer, the
+// configuration reloader and shell commands can work on it at the same time.
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+namespace aiohub {
+namespace {
+
+namespace json = boost::json;
+
+std::string to_json(const std::vector<std::string>& v) {
+  json::array a;
+  for (auto& s : v) a.emplace_back(s);
+  return json::serialize(a);
+}
+
+std::string to_json(const std::map<std::string, std::string>& m) {
+  json::object o;
+  for (auto& [k, v] : m) o[k] = v;
+  return json::serialize(o);
+}
+
+std::vector<std::string> strings_from_json(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (auto& e : v.get_array())
+    if (e.is_string()) out.emplace_back(e.get_string());
+  return out;
+}
+
+std::map<std::string, std::string> map_from_json(std::string_view text) {
+  std::map<std::string, std::string> out;
+  if (text.empty()) return out;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (auto& [k, e] : v.get_object())
+    if (e.is_string()) out.emplace(std::string(k), std::string(e.get_string()));
+  return out;
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (
+  name TEXT PRIMARY KEY,
+  endpoints TEXT NOT NULL,
+  ratio REAL NOT NULL DEFAULT 1.0
+);
+CREATE TABLE IF NOT EXISTS channels (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  api_key TEXT NOT NULL,
+  groups TEXT NOT NULL,
+  models TEXT NOT NULL,
+  model_map TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  weight INTEGER NOT NULL DEFAULT 1,
+  enabled INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS prices (
+  model TEXT PRIMARY KEY,
+  input REAL NOT NULL, output REAL NOT NULL,
+  cache_read REAL NOT NULL, cache_write REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  quota_micros INTEGER,
+  used_micros INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER,
+  models TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usage_logs (
+  id INTEGER PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  key_id INTEGER NOT NULL,
+  key_name TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  model TEXT NOT NULL,
+  upstream_model TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  usage_estimated INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  ttfb_ms INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_logs_ts ON usage_logs (ts_ms);
+CREATE INDEX IF NOT EXISTS usage_logs_key ON usage_logs (key_id, ts_ms);
+INSERT OR IGNORE INTO meta (k, v) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (k, v) VALUES ('config_revision', '0');
+)sql";
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK)
+      throw StoreError(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::string_view s) {
+    check(sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(int i, const char* s) { return bind(i, std::string_view(s)); }
+  Statement& bind(int i, const std::string& s) { return bind(i, std::string_view(s)); }
+  Statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  Statement& bind(int i, double v) {
+    check(sqlite3_bind_double(stmt_, i, v));
+    return *this;
+  }
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    if (v) return bind(i, *v);
+    check(sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+
+  // True while a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("sqlite step: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    step();
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  std::string text(int col) const {
+    auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> opt_integer(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return integer(col);
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(std::string("sqlite bind: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) {
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw StoreError("cannot open database " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+  }
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  void migrate() override { exec(kSchema); }
+
+  std::optional<std::string> meta(std::string_view key) override {
+    Statement s(db_, "SELECT v FROM meta WHERE k = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
+  void set_meta(std::string_view key, std::string_view value) override {
+    Statement s(db_, "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+    s.bind(1, key).bind(2, value).run();
+  }
+
+  std::int64_t config_revision() override {
+    auto v = meta("config_revision");
+    return v ? std::stoll(*v) : 0;
+  }
+
+  std::vector<GroupRecord> groups() override {
+    std::vector<GroupRecord> out;
+    Statement s(db_, "SELECT name, endpoints, ratio FROM groups ORDER BY name");
+    while (s.step()) out.push_back({s.text(0), strings_from_json(s.text(1)), s.real(2)});
+    return out;
+  }
+
+  void upsert_group(const GroupRecord& g) override {
+    transaction([&] {
+      Statement s(db_,
+                  "INSERT INTO groups (name, endpoints, ratio) VALUES (?, ?, ?) "
+                  "ON CONFLICT (name) DO UPDATE SET endpoints = excluded.endpoints, ratio = excluded.ratio");
+      s.bind(1, g.name).bind(2, to_json(g.endpoints)).bind(3, g.ratio).run();
+      bump_revision();
+    });
+  }
+
+  std::vector<ChannelRecord> channels() override {
+    std::vector<ChannelRecord> out;
+    Statement s(db_,
+                "SELECT id, name, type, base_url, api_key, groups, models, model_map, priority, "
+                "weight, enabled FROM channels ORDER BY id");
+    while (s.step()) {
+      ChannelRecord c;
+      c.id = s.integer(0);
+      c.name = s.text(1);
+      c.type = s.text(2);
+      c.base_url = s.text(3);
+      c.api_key = s.text(4);
+      c.groups = strings_from_json(s.text(5));
+      c.models = strings_from_json(s.text(6));
+      c.model_map = map_from_json(s.text(7));
+      c.priority = static_cast<int>(s.integer(8));
+      c.weight = static_cast<int>(s.integer(9));
+      c.enabled = s.integer(10) != 0;
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  void upsert_channel(const ChannelRecord& c) override {
+    transaction([&] {
+      Statement s(db_,
+                  "INSERT INTO channels (name, type, base_url, api_key, groups, models, model_map, "
+                  "priority, weight, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, "
+                  "api_key = excluded.api_key, groups = excluded.groups, models = excluded.models, "
+                  "model_map = excluded.model_map, priority = excluded.priority, "
+                  "weight = excluded.weight, enabled = excluded.enabled");
+      s.bind(1, c.name)
+          .bind(2, c.type)
+          .bind(3, c.base_url)
+          .bind(4, c.api_key)
+          .bind(5, to_json(c.groups))
+          .bind(6, to_json(c.models))
+          .bind(7, to_json(c.model_map))
+          .bind(8, c.priority)
+          .bind(9, c.weight)
+          .bind(10, c.enabled)
+          .run();
+      bump_revision();
+    });
+  }
+
+  std::vector<PriceRecord> prices() override {
+    std::vector<PriceRecord> out;
+    Statement s(db_, "SELECT model, input, output, cache_read, cache_write FROM prices ORDER BY model");
+    while (s.step()) out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4)});
+    return out;
+  }
+
+  void upsert_price(const PriceRecord& p) override {
+    transaction([&] {
+      Statement s(db_,
+                  "INSERT INTO prices (model, input, output, cache_read, cache_write) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, "
+                  "cache_read = excluded.cache_read, cache_write = excluded.cache_write");
+      s.bind(1, p.model).bind(2, p.input).bind(3, p.output).bind(4, p.cache_read).bind(5, p.cache_write).run();
+      bump_revision();
+    });
+  }
+
+  std::vector<KeyRecord> keys() override { return select_keys("", {}); }
+
+  std::optional<KeyRecord> key_by_name(std::string_view name) override {
+    auto v = select_keys("WHERE name = ?", name);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  void upsert_key(const KeyRecord& k) override {
+    transaction([&] {
+      Statement s(db_,
+                  "INSERT INTO keys (name, hash, prefix, group_name, quota_micros, used_micros, "
+                  "expires_at, models, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, "
+                  "group_name = excluded.group_name, quota_micros = excluded.quota_micros, "
+                  "expires_at = excluded.expires_at, models = excluded.models, "
+                  "enabled = excluded.enabled");
+      s.bind(1, k.name)
+          .bind(2, k.hash)
+          .bind(3, k.prefix)
+          .bind(4, k.group)
+          .bind(5, k.quota)
+          .bind(6, k.used)
+          .bind(7, k.expires_at)
+          .bind(8, to_json(k.models))
+          .bind(9, k.enabled)
+          .bind(10, k.created_at ? k.created_at : unix_now_s())
+          .run();
+      bump_revision();
+    });
+  }
+
+  bool set_key_enabled(std::string_view name, bool enabled) override {
+    bool changed = false;
+    transaction([&] {
+      Statement s(db_, "UPDATE keys SET enabled = ? WHERE name = ?");
+      s.bind(1, enabled).bind(2, name).run();
+      changed = sqlite3_changes(db_) > 0;
+      if (changed) bump_revision();
+    });
+    return changed;
+  }
+
+  void write_usage(const std::vector<UsageRecord>& rows) override {
+    if (rows.empty()) return;
+    transaction([&] {
+      Statement ins(db_,
+                    "INSERT INTO usage_logs (ts_ms, request_id, key_id, key_name, group_name, model, "
+                    "upstream_model, channel, endpoint, stream, input_tokens, output_tokens, "
+                    "cache_read_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, "
+                    "cost_micros, latency_ms, ttfb_ms, status, error) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Statement charge(db_, "UPDATE keys SET used_micros = used_micros + ? WHERE id = ?");
+      for (auto& r : rows) {
+        ins.bind(1, r.ts_ms)
+            .bind(2, r.request_id)
+            .bind(3, r.key_id)
+            .bind(4, r.key_name)
+            .bind(5, r.group)
+            .bind(6, r.model)
+            .bind(7, r.upstream_model)
+            .bind(8, r.channel)
+            .bind(9, r.endpoint)
+            .bind(10, r.stream)
+            .bind(11, r.usage.input)
+            .bind(12, r.usage.output)
+            .bind(13, r.usage.cache_read)
+            .bind(14, r.usage.cache_write)
+            .bind(15, r.usage.reasoning)
+            .bind(16, r.usage_estimated)
+            .bind(17, r.cost)
+            .bind(18, r.latency_ms)
+            .bind(19, r.ttfb_ms)
+            .bind(20, r.status)
+            .bind(21, r.error)
+            .run();
+        if (r.cost != 0) charge.bind(1, r.cost).bind(2, r.key_id).run();
+      }
+    });
+  }
+
+  std::vector<UsageRecord> recent_usage(int limit) override {
+    std::vector<UsageRecord> out;
+    Statement s(db_,
+                "SELECT ts_ms, request_id, key_id, key_name, group_name, model, upstream_model, "
+                "channel, endpoint, stream, input_tokens, output_tokens, cache_read_tokens, "
+                "cache_write_tokens, reasoning_tokens, usage_estimated, cost_micros, latency_ms, "
+                "ttfb_ms, status, error FROM usage_logs ORDER BY id DESC LIMIT ?");
+    s.bind(1, limit);
+    while (s.step()) {
+      UsageRecord r;
+      r.ts_ms = s.integer(0);
+      r.request_id = s.text(1);
+      r.key_id = s.integer(2);
+      r.key_name = s.text(3);
+      r.group = s.text(4);
+      r.model = s.text(5);
+      r.upstream_model = s.text(6);
+      r.channel = s.text(7);
+      r.endpoint = s.text(8);
+      r.stream = s.integer(9) != 0;
+      r.usage.input = s.integer(10);
+      r.usage.output = s.integer(11);
+      r.usage.cache_read = s.integer(12);
+      r.usage.cache_write = s.integer(13);
+      r.usage.reasoning = s.integer(14);
+      r.usage_estimated = s.integer(15) != 0;
+      r.cost = s.integer(16);
+      r.latency_ms = s.integer(17);
+      r.ttfb_ms = s.integer(18);
+      r.status = static_cast<int>(s.integer(19));
+      r.error = s.text(20);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void transaction(const std::function<void()>& fn) override {
+    if (depth_++ == 0) exec("BEGIN IMMEDIATE");
+    try {
+      fn();
+    } catch (...) {
+      if (--depth_ == 0) exec("ROLLBACK");
+      throw;
+    }
+    if (--depth_ == 0) exec("COMMIT");
+  }
+
+ private:
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw StoreError("sqlite: " + msg);
+    }
+  }
+
+  void bump_revision() {
+    exec("UPDATE meta SET v = CAST(v AS INTEGER) + 1 WHERE k = 'config_revision'");
+  }
+
+  std::vector<KeyRecord> select_keys(std::string_view where, std::optional<std::string_view> arg) {
+    std::string sql =
+        "SELECT id, name, hash, prefix, group_name, quota_micros, used_micros, expires_at, models, "
+        "enabled, created_at FROM keys ";
+    sql += where;
+    sql += " ORDER BY id";
+    Statement s(db_, sql);
+    if (arg) s.bind(1, *arg);
+    std::vector<KeyRecord> out;
+    while (s.step()) {
+      KeyRecord k;
+      k.id = s.integer(0);
+      k.name = s.text(1);
+      k.hash = s.text(2);
+      k.prefix = s.text(3);
+      k.group = s.text(4);
+      k.quota = s.opt_integer(5);
+      k.used = s.integer(6);
+      k.expires_at = s.opt_integer(7);
+      k.models = strings_from_json(s.text(8));
+      k.enabled = s.integer(9) != 0;
+      k.created_at = s.integer(10);
+      out.push_back(std::move(k));
+    }
+    return out;
+  }
+
+  sqlite3* db_ = nullptr;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(std::string_view url) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (url.substr(0, kSqlite.size()) == kSqlite) {
+    std::string path(url.substr(kSqlite.size()));
+    if (path.empty()) throw StoreError("database URL has no path: " + std::string(url));
+    return std::make_unique<SqliteStore>(path);
+  }
+  if (url.rfind("postgres", 0) == 0)
+    throw StoreError("PostgreSQL (cluster mode) is not available in this build yet: " +
+                     std::string(url.substr(0, url.find(':'))));
+  throw StoreError("unsupported database URL (expected sqlite://PATH): " + std::string(url));
+}
+
+}  // namespace aiohub

@@ -1,0 +1,243 @@
+#include "util/json_peek.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <cctype>
+#include <cstring>
+
+namespace aiohub::json_peek {
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+
+  std::optional<std::string> error;
+
+  void skip_ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool at_end() const { return p_ == end_; }
+  std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+  const char* pos() const { return p_; }
+
+  bool fail(const char* what) {
+    if (!error) error = std::string(what) + " at offset " + std::to_string(offset());
+    return false;
+  }
+
+  bool value(int depth) {
+    skip_ws();
+    if (p_ == end_) return fail("unexpected end of input");
+    switch (*p_) {
+      case '{':
+        return object(depth + 1, nullptr);
+      case '[':
+        return array(depth + 1);
+      case '"':
+        return string();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
+    }
+  }
+
+  // With `top` set, records each member's key and raw value.
+  bool object(int depth, Object* top) {
+    if (depth > kMaxDepth) return fail("nesting too deep");
+    if (top) top->open = offset();
+    ++p_;  // '{'
+    skip_ws();
+    if (p_ < end_ && *p_ == '}') {
+      if (top) top->close = offset();
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      if (p_ == end_ || *p_ != '"') return fail("expected a string key");
+      const char* key_begin = p_ + 1;
+      if (!string()) return false;
+      std::string_view key(key_begin, static_cast<std::size_t>(p_ - 1 - key_begin));
+      skip_ws();
+      if (p_ == end_ || *p_ != ':') return fail("expected ':'");
+      ++p_;
+      skip_ws();
+      const char* value_begin = p_;
+      if (!value(depth)) return false;
+      if (top)
+        top->members.push_back({key, std::string_view(value_begin,
+                                                      static_cast<std::size_t>(p_ - value_begin))});
+      skip_ws();
+      if (p_ == end_) return fail("unterminated object");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == '}') {
+        if (top) top->close = offset();
+        ++p_;
+        return true;
+      }
+      return fail("expected ',' or '}'");
+    }
+  }
+
+  bool array(int depth) {
+    if (depth > kMaxDepth) return fail("nesting too deep");
+    ++p_;  // '['
+    skip_ws();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      if (!value(depth)) return false;
+      skip_ws();
+      if (p_ == end_) return fail("unterminated array");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        return true;
+      }
+      return fail("expected ',' or ']'");
+    }
+  }
+
+  bool string() {
+    ++p_;  // opening quote
+    while (p_ < end_) {
+      // Fast path: skip ordinary bytes in bulk.
+      const char* stop = p_;
+      while (stop < end_ && *stop != '"' && *stop != '\\' &&
+             static_cast<unsigned char>(*stop) >= 0x20)
+        ++stop;
+      p_ = stop;
+      if (p_ == end_) break;
+      char c = *p_;
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c == '\\') {
+        if (++p_ == end_) break;
+        switch (*p_) {
+          case '"':
+          case '\\':
+          case '/':
+          case 'b':
+          case 'f':
+          case 'n':
+          case 'r':
+          case 't':
+            ++p_;
+            break;
+          case 'u':
+            for (int i = 1; i <= 4; ++i) {
+              if (p_ + i >= end_ || !std::isxdigit(static_cast<unsigned char>(p_[i])))
+                return fail("bad \\u escape");
+            }
+            p_ += 5;
+            break;
+          default:
+            return fail("bad escape in string");
+        }
+        continue;
+      }
+      return fail("control character in string");
+    }
+    return fail("unterminated string");
+  }
+
+  bool literal(const char* word) {
+    std::size_t n = std::strlen(word);
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0)
+      return fail("invalid literal");
+    p_ += n;
+    return true;
+  }
+
+  bool number() {
+    const char* start = p_;
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ == end_) return fail("invalid number");
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
+    } else {
+      p_ = start;
+      return fail("unexpected character");
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_)))
+        return fail("invalid number");
+      while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_)))
+        return fail("invalid number");
+      while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
+    }
+    return true;
+  }
+
+ private:
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+const Member* Object::find(std::string_view key) const {
+  for (const auto& m : members)
+    if (m.key == key) return &m;
+  return nullptr;
+}
+
+std::optional<std::string> scan_object(std::string_view text, Object& out) {
+  out = Object{};
+  Scanner s(text);
+  s.skip_ws();
+  if (s.at_end()) return std::string("empty body");
+  if (*s.pos() != '{') return std::string("the body must be a JSON object");
+  if (!s.object(1, &out)) return s.error;
+  s.skip_ws();
+  if (!s.at_end()) return std::string("unexpected data after the JSON object");
+  return std::nullopt;
+}
+
+std::optional<std::string> validate(std::string_view text) {
+  Scanner s(text);
+  if (!s.value(0)) return s.error;
+  s.skip_ws();
+  if (!s.at_end()) return std::string("unexpected data after the JSON value");
+  return std::nullopt;
+}
+
+std::optional<std::string> string_value(std::string_view raw) {
+  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return std::nullopt;
+  std::string_view inner = raw.substr(1, raw.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return std::string(inner);
+  boost::system::error_code ec;
+  auto v = boost::json::parse(raw, ec);
+  if (ec || !v.is_string()) return std::nullopt;
+  return std::string(v.get_string());
+}
+
+}  // namespace aiohub::json_peek

@@ -1,0 +1,49 @@
+#include "util/json_peek.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace aiohub;
+
+TEST(JsonPeek, FindsTopLevelMembersAsRawViews) {
+  std::string body = R"( {"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"a \"q\" {x}"}],"n":1} )";
+  json_peek::Object obj;
+  ASSERT_FALSE(json_peek::scan_object(body, obj));
+  ASSERT_EQ(obj.members.size(), 4u);
+  EXPECT_EQ(obj.find("model")->value, "\"gpt-4.1\"");
+  EXPECT_EQ(obj.find("stream")->value, "true");
+  EXPECT_EQ(obj.find("n")->value, "1");
+  EXPECT_EQ(obj.find("messages")->value.front(), '[');
+  EXPECT_EQ(body[obj.close], '}');
+  EXPECT_EQ(obj.find("missing"), nullptr);
+}
+
+TEST(JsonPeek, NestedKeysAreNotTopLevel) {
+  json_peek::Object obj;
+  ASSERT_FALSE(json_peek::scan_object(R"({"a":{"model":"x"}})", obj));
+  EXPECT_EQ(obj.find("model"), nullptr);
+}
+
+TEST(JsonPeek, RejectsMalformedDocuments) {
+  json_peek::Object obj;
+  for (const char* bad : {"", "[]", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":tru}",
+                          "{\"a\":01}", "{\"a\":\"x}", "{\"a\":1} x", "{\"a\":\"\\q\"}",
+                          "{\"a\":-}", "{\"a\":1.}", "{'a':1}", "{\"a\":\"\x01\"}"}) {
+    EXPECT_TRUE(json_peek::scan_object(bad, obj).has_value()) << bad;
+  }
+}
+
+TEST(JsonPeek, AcceptsTheWholeGrammar) {
+  EXPECT_FALSE(json_peek::validate(R"({"a":[1,-2.5e+3,0.1E-2,true,false,null,"\u00e9\n",{}],"b":[]})"));
+  EXPECT_FALSE(json_peek::validate("  \"plain\"  "));
+}
+
+TEST(JsonPeek, DeepNestingIsRefusedNotACrash) {
+  std::string deep(100000, '[');
+  EXPECT_TRUE(json_peek::validate(deep).has_value());
+}
+
+TEST(JsonPeek, DecodesStringValues) {
+  EXPECT_EQ(json_peek::string_value("\"gpt-4.1\""), "gpt-4.1");
+  EXPECT_EQ(json_peek::string_value(R"("a\"b\u0041")"), "a\"bA");
+  EXPECT_FALSE(json_peek::string_value("12").has_value());
+}
