@@ -130,7 +130,17 @@ struct ActiveGuard {
   }
 };
 
-std::string new_request_id() { return "req_" + random_urlsafe(20); }
+// Unique, not secret: the worker's generator is enough and takes no lock.
+std::string new_request_id(std::mt19937_64& rng) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string id = "req_";
+  for (int word = 0; word < 2; ++word) {
+    std::uint64_t bits = rng();
+    for (int i = 0; i < 10; ++i, bits >>= 6) id.push_back(kAlphabet[bits & 63]);
+  }
+  return id;
+}
 
 }  // namespace
 
@@ -140,6 +150,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
   auto& registry = sessions_[w.index];
   auto it = registry.insert(registry.end(), &self);
   beast::flat_buffer buffer;
+  buffer.reserve(16 * 1024);  // see UpstreamPool::connect: Beast reads only into spare capacity
 
   for (;;) {
     if (stopping_) break;
@@ -196,7 +207,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
     }
 
     auto& req = parser.get();
-    ResponseWriter out(stream, req.keep_alive() && !stopping_, new_request_id());
+    ResponseWriter out(stream, req.keep_alive() && !stopping_, new_request_id(w.rng));
     HttpExchange ex{req, path, query, out, w, started};
     bool crashed = false;
     try {

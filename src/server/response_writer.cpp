@@ -33,10 +33,11 @@ std::string ResponseWriter::head(int status, std::string_view content_type,
 }
 
 awaitable<bool> ResponseWriter::write(asio::const_buffer a, asio::const_buffer b,
-                                      asio::const_buffer c) {
+                                      asio::const_buffer c, asio::const_buffer d,
+                                      asio::const_buffer e) {
   if (failed_) co_return false;
   stream_.expires_after(kWriteTimeout);
-  std::array<asio::const_buffer, 3> bufs{a, b, c};
+  std::array<asio::const_buffer, 5> bufs{a, b, c, d, e};
   auto [ec, n] = co_await asio::async_write(stream_, bufs, use_tuple);
   stream_.expires_never();
   if (ec) failed_ = true;
@@ -52,13 +53,12 @@ awaitable<bool> ResponseWriter::send(int status, std::string_view content_type,
   co_return co_await write(asio::buffer(h), asio::buffer(body.data(), body.size()));
 }
 
-awaitable<bool> ResponseWriter::begin_stream(int status, std::string_view content_type,
-                                             std::string_view extra_headers) {
+void ResponseWriter::begin_stream(int status, std::string_view content_type,
+                                  std::string_view extra_headers) {
   started_ = true;
   status_ = status;
-  std::string h = head(status, content_type, extra_headers,
+  pending_head_ = head(status, content_type, extra_headers,
                        "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n");
-  co_return co_await write(asio::buffer(h));
 }
 
 awaitable<bool> ResponseWriter::write_chunk(std::string_view data) {
@@ -67,12 +67,26 @@ awaitable<bool> ResponseWriter::write_chunk(std::string_view data) {
   auto [end, ec] = std::to_chars(size, size + sizeof size - 2, data.size(), 16);
   *end++ = '\r';
   *end++ = '\n';
-  co_return co_await write(asio::buffer(size, static_cast<std::size_t>(end - size)),
-                          asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2));
+  std::string head = std::move(pending_head_);
+  pending_head_.clear();
+  co_return co_await write(asio::buffer(head), asio::buffer(size, static_cast<std::size_t>(end - size)),
+                           asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2));
 }
 
-awaitable<bool> ResponseWriter::end_stream() {
-  co_return co_await write(asio::buffer("0\r\n\r\n", 5));
+awaitable<bool> ResponseWriter::end_stream(std::string_view last_chunk) {
+  std::string head = std::move(pending_head_);
+  pending_head_.clear();
+  char size[24];
+  char* end = size;
+  if (!last_chunk.empty()) {
+    end = std::to_chars(size, size + sizeof size - 2, last_chunk.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+  }
+  co_return co_await write(asio::buffer(head), asio::buffer(size, static_cast<std::size_t>(end - size)),
+                           asio::buffer(last_chunk.data(), last_chunk.size()),
+                           asio::buffer(last_chunk.empty() ? "" : "\r\n", last_chunk.empty() ? 0 : 2),
+                           asio::buffer("0\r\n\r\n", 5));
 }
 
 }  // namespace aiohub

@@ -16,10 +16,12 @@ class ResponseWriter {
   // `extra_headers` holds complete header lines ("Name: value\r\n").
   awaitable<bool> send(int status, std::string_view content_type, std::string_view body,
                        std::string_view extra_headers = {});
-  awaitable<bool> begin_stream(int status, std::string_view content_type,
-                               std::string_view extra_headers = {});
+  // The head of a chunked response is held back and leaves with the first
+  // chunk: one write instead of two for the first byte of a stream.
+  void begin_stream(int status, std::string_view content_type, std::string_view extra_headers = {});
   awaitable<bool> write_chunk(std::string_view data);
-  awaitable<bool> end_stream();
+  // The last chunk and the end of the stream in one write.
+  awaitable<bool> end_stream(std::string_view last_chunk = {});
 
   bool started() const { return started_; }
   bool failed() const { return failed_; }
@@ -32,11 +34,13 @@ class ResponseWriter {
   std::string head(int status, std::string_view content_type, std::string_view extra_headers,
                    std::string_view length_or_chunked);
   awaitable<bool> write(asio::const_buffer a, asio::const_buffer b = {},
-                        asio::const_buffer c = {});
+                        asio::const_buffer c = {}, asio::const_buffer d = {},
+                        asio::const_buffer e = {});
 
   beast::tcp_stream& stream_;
   bool keep_alive_;
   std::string request_id_;
+  std::string pending_head_;
   bool started_ = false;
   bool failed_ = false;
   int status_ = 0;

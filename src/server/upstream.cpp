@@ -11,6 +11,7 @@ namespace {
 constexpr std::size_t kMaxIdlePerHost = 256;
 constexpr std::int64_t kIdleLimitUs = 50'000'000;  // servers commonly close idle at 60 s
 constexpr std::int64_t kDnsTtlUs = 30'000'000;
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
 template <class F>
 auto on_stream(UpstreamConnection& c, F&& f) {
@@ -134,6 +135,9 @@ awaitable<UpstreamPool::Connected> UpstreamPool::connect(const UpstreamAddress& 
   }
   tcp.socket().set_option(tcp::no_delay(true));
   auto conn = std::make_unique<UpstreamConnection>(UpstreamConnection{std::move(tcp), {}, 0});
+  // Beast reads at most the buffer's spare capacity (512 bytes when empty):
+  // without room, a 10 kB answer takes twenty reads and twenty relayed chunks.
+  conn->buffer.reserve(kReadBufferBytes);
   if (addr.tls) {
     beast::tcp_stream plain = std::move(std::get<beast::tcp_stream>(conn->stream));
     conn->stream.emplace<UpstreamConnection::Tls>(std::move(plain), tls_);

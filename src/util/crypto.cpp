@@ -9,9 +9,11 @@
 namespace aiohub {
 
 std::string sha256_hex(std::string_view data) {
+  // Fetched once: OpenSSL 3's implicit fetch on every call takes a global lock.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+  if (!kSha256 || EVP_Digest(data.data(), data.size(), digest, &len, kSha256, nullptr) != 1)
     throw std::runtime_error("sha256 failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(len * 2, '0');

@@ -18,6 +18,7 @@ const keys = {
   alice: newKeySecret(), // group team (ratio 1), unlimited
   halfy: newKeySecret(), // group half (ratio 0.5), quota 10
   capped: newKeySecret(), // group team, quota 2
+  oss: newKeySecret(), // default group opensource, ratio changed to 0.25 by [[groups]]
 };
 
 let mock;
@@ -32,6 +33,8 @@ before(async () => {
       groups: [
         { name: 'team', endpoints: ['chat'], ratio: 1.0 },
         { name: 'half', endpoints: ['chat'], ratio: 0.5 },
+        // Updates a default group's ratio.
+        { name: 'opensource', endpoints: ['chat', 'responses', 'messages', 'gemini'], ratio: 0.25 },
       ],
       channels: [
         {
@@ -39,7 +42,7 @@ before(async () => {
           type: 'openai',
           base_url: mock.url,
           api_key: UPSTREAM_KEY,
-          groups: ['team', 'half'],
+          groups: ['team', 'half', 'opensource'],
           models: ['gpt-4.1'],
           model_map: { 'gpt-4.1': 'gpt-4.1-2025-04-14' },
         },
@@ -49,6 +52,7 @@ before(async () => {
         { name: 'alice', key: keys.alice, group: 'team' },
         { name: 'halfy', key: keys.halfy, group: 'half', quota: 10.0 },
         { name: 'capped', key: keys.capped, group: 'team', quota: 2.0 },
+        { name: 'oss', key: keys.oss, group: 'opensource' },
       ],
     },
   });
@@ -152,6 +156,16 @@ test('group ratio multiplies the cost; remaining_usd = quota - used', async () =
   const k = await waitUsed('halfy', 0.875);
   assert.equal(k.quota_usd, 10);
   assert.equal(k.remaining_usd, 9.125);
+});
+
+test('a [[groups]] entry updates a default group: its new ratio is billed', async () => {
+  await client(gw, keys.oss).chat.completions.create({ model: 'gpt-4.1', messages: userMsg('open source') });
+  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.key === 'oss'));
+  checkRow(
+    rows.find((x) => x.key === 'oss'),
+    { key: 'oss', group: 'opensource', stream: false, cost: COST * 0.25 },
+  );
+  await waitUsed('oss', 0.4375);
 });
 
 test('latency_ms and ttfb_ms reflect upstream timing', async () => {

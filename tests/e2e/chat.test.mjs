@@ -320,6 +320,48 @@ test('upstream keep-alive: sequential streaming requests reuse upstream connecti
   assert.ok(kaMock.connections <= 3, `expected upstream connections to be reused: ${kaMock.connections} TCP connections for ${N} streams`);
 });
 
+test('streaming is relayed chunk by chunk, not buffered until the end', async () => {
+  const pieces = ['one', ' two', ' three', ' four', ' five', ' six'];
+  const delayMs = 250;
+  mock.setBehavior({ text: pieces.join(''), pieces, delayMs });
+  const arrivals = [];
+  const t0 = Date.now();
+  const stream = client(gw, aliceKey).chat.completions.stream({ model: 'gpt-4.1', messages: userMsg('slowly') });
+  stream.on('content', (d) => arrivals.push({ d, at: Date.now() - t0 }));
+  const final = await stream.finalChatCompletion();
+  assert.equal(final.choices[0].message.content, pieces.join(''));
+  assert.deepEqual(
+    arrivals.map((a) => a.d),
+    pieces,
+  );
+  // The upstream sends the pieces 250 ms apart: they must reach the client spread
+  // out the same way (a buffering gateway delivers them all at once at the end).
+  const spread = arrivals[arrivals.length - 1].at - arrivals[0].at;
+  assert.ok(spread >= (pieces.length - 1) * delayMs * 0.7, `deltas arrived within ${spread} ms: ${JSON.stringify(arrivals)}`);
+});
+
+test('concurrent streams are kept apart', async () => {
+  mock.setBehavior((req) => ({
+    text: `echo ${req.body.messages[0].content} end`,
+    pieces: ['echo ', ...req.body.messages[0].content.split(''), ' end'],
+    delayMs: 15,
+  }));
+  const c = client(gw, aliceKey);
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+  const finals = await Promise.all(
+    words.map((w) => c.chat.completions.stream({ model: 'gpt-4.1-mini', messages: userMsg(w) }).finalChatCompletion()),
+  );
+  assert.deepEqual(
+    finals.map((f) => f.choices[0].message.content),
+    words.map((w) => `echo ${w} end`),
+  );
+  const nonStream = await Promise.all(words.map((w) => c.chat.completions.create({ model: 'gpt-4.1-mini', messages: userMsg(w) })));
+  assert.deepEqual(
+    nonStream.map((f) => f.choices[0].message.content),
+    words.map((w) => `echo ${w} end`),
+  );
+});
+
 test('word pieces helper keeps the exact text (self-check of the mock)', () => {
   for (const s of ['a b  c', ' lead', 'trail ', 'x\ny', '']) assert.equal(wordPieces(s).join(''), s);
 });

@@ -13,7 +13,7 @@ const FLAKY_KEY = 'flaky-secret-' + newKeySecret().slice(3, 20);
 const ANTHROPIC_KEY = 'anthropic-secret-' + newKeySecret().slice(3, 20);
 const MAX_BODY = 65536;
 
-const keys = { alice: newKeySecret(), msguser: newKeySecret() };
+const keys = { alice: newKeySecret(), msguser: newKeySecret(), gemuser: newKeySecret() };
 
 let mock; // healthy upstream
 let flaky; // upstream scripted to fail
@@ -28,18 +28,23 @@ before(async () => {
     label: 'errors',
     config: {
       server: { max_body_bytes: MAX_BODY },
-      groups: [{ name: 'msgonly', endpoints: ['messages'], ratio: 1.0 }],
+      groups: [
+        { name: 'msgonly', endpoints: ['messages'], ratio: 1.0 },
+        // Updates a default group: chat is no longer allowed there.
+        { name: 'gemini', endpoints: ['gemini'], ratio: 1.0 },
+      ],
       channels: [
         { name: 'main-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['openai'], models: ['gpt-4.1'] },
         { name: 'dead-chan', type: 'openai', base_url: `http://127.0.0.1:${deadPort}`, api_key: DEAD_KEY, groups: ['openai'], models: ['dead-model'] },
         { name: 'flaky-chan', type: 'openai', base_url: flaky.url, api_key: FLAKY_KEY, groups: ['openai'], models: ['flaky-model'] },
         { name: 'claude-chan', type: 'anthropic', base_url: mock.url, api_key: ANTHROPIC_KEY, groups: ['openai'], models: ['claude-sonnet-4'] },
         { name: 'codex-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['codex'], models: ['codex-only-model'] },
-        { name: 'msg-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['msgonly'], models: ['gpt-4.1'] },
+        { name: 'msg-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['msgonly', 'gemini'], models: ['gpt-4.1'] },
       ],
       keys: [
         { name: 'alice', key: keys.alice, group: 'openai' },
         { name: 'msguser', key: keys.msguser, group: 'msgonly' },
+        { name: 'gemuser', key: keys.gemuser, group: 'gemini' },
       ],
     },
   });
@@ -86,20 +91,29 @@ test('missing model: 400 invalid_request_error', async () => {
   assert.equal(mock.chatRequests.length, before);
 });
 
-test('body over max_body_bytes: 413 (with content-length and chunked); just under the limit passes', async () => {
-  const before = mock.chatRequests.length;
-  const big = JSON.stringify({ model: 'gpt-4.1', messages: userMsg('x'.repeat(MAX_BODY * 3)) });
-  const r1 = await rawRequest(url(), { method: 'POST', headers: auth, body: big });
-  assert.equal(r1.status, 413, r1.text);
-  assertOpenAIError(r1.json, {}, '413 with content-length');
-  const r2 = await rawRequest(url(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: big, chunked: true });
-  assert.equal(r2.status, 413, r2.text);
-  assert.equal(mock.chatRequests.length, before, 'an oversize body must not reach the upstream');
+const bigBody = () => JSON.stringify({ model: 'gpt-4.1', messages: userMsg('x'.repeat(MAX_BODY * 3)) });
 
+test('body over max_body_bytes (Content-Length): 413, not sent upstream', async () => {
+  const before = mock.chatRequests.length;
+  const r = await rawRequest(url(), { method: 'POST', headers: auth, body: bigBody() });
+  assert.equal(r.status, 413, r.text);
+  assertOpenAIError(r.json, {}, '413 with content-length');
+  assert.equal(mock.chatRequests.length, before, 'an oversize body must not reach the upstream');
+});
+
+test('body over max_body_bytes (chunked, no Content-Length): 413, not sent upstream', async () => {
+  const before = mock.chatRequests.length;
+  const r = await rawRequest(url(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bigBody(), chunked: true });
+  assert.equal(r.status, 413, r.text);
+  assertOpenAIError(r.json, {}, '413 chunked');
+  assert.equal(mock.chatRequests.length, before, 'an oversize body must not reach the upstream');
+});
+
+test('body just under max_body_bytes passes intact', async () => {
   const small = JSON.stringify({ model: 'gpt-4.1', messages: userMsg('y'.repeat(MAX_BODY - 200)) });
   assert.ok(Buffer.byteLength(small) < MAX_BODY);
-  const r3 = await rawRequest(url(), { method: 'POST', headers: auth, body: small });
-  assert.equal(r3.status, 200, r3.text);
+  const r = await rawRequest(url(), { method: 'POST', headers: auth, body: small });
+  assert.equal(r.status, 200, r.text);
   assert.equal(mock.lastRequest.body.messages[0].content.length, MAX_BODY - 200, 'body forwarded intact');
 });
 
@@ -129,6 +143,9 @@ test('group whose endpoints exclude chat: 403', async () => {
   const before = mock.chatRequests.length;
   const err = await expectApiError(client(gw, keys.msguser).chat.completions.create(okBody), 403);
   assertOpenAIError({ error: err.error }, {});
+  // The same for a default group whose endpoints were changed by a [[groups]] entry.
+  const err2 = await expectApiError(client(gw, keys.gemuser).chat.completions.create(okBody), 403);
+  assertOpenAIError({ error: err2.error }, {});
   assert.equal(mock.chatRequests.length, before);
 });
 

@@ -137,7 +137,8 @@ awaitable<RelayOutcome> serve_demo_chat(HttpExchange& ex, const openai_chat::Req
   }
 
   out.status = 200;
-  bool ok = co_await ex.response.begin_stream(200, "text/event-stream");
+  ex.response.begin_stream(200, "text/event-stream");
+  bool ok = true;
   out.ttfb_us = mono_now_us() - ex.started_us;
   std::string event = chunk_event(id, created, model, "assistant", "", "", nullptr);
   if (ok) ok = co_await ex.response.write_chunk(event);
@@ -155,8 +156,7 @@ awaitable<RelayOutcome> serve_demo_chat(HttpExchange& ex, const openai_chat::Req
     event = chunk_event(id, created, model, "", std::nullopt, "", &reply.usage);
     ok = co_await ex.response.write_chunk(event);
   }
-  if (ok) ok = co_await ex.response.write_chunk("data: [DONE]\n\n");
-  if (ok) ok = co_await ex.response.end_stream();
+  if (ok) ok = co_await ex.response.end_stream("data: [DONE]\n\n");
   if (!ok) {
     out.status = 499;
     out.error = "client went away during the stream";

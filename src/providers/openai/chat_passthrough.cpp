@@ -129,44 +129,44 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
 
   // Streaming: every complete event goes to the client as soon as it arrives.
   openai_chat::StreamTap tap(!peek.client_wants_usage);
-  if (!co_await ex.response.begin_stream(200, "text/event-stream")) {
-    out.status = 499;
-    out.error = "client went away";
-    co_return out;
-  }
+  ex.response.begin_stream(200, "text/event-stream");
   out.status = 200;
   std::string forward;
   std::string_view piece;
   for (;;) {
+    forward.clear();
     if (!co_await call.read_some(piece)) {
       // The stream broke after it started: tell the client in-band.
       out.status = 502;
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      forward.clear();
       tap.finish(forward);
       forward.append("data: ");
       forward.append(openai_error(502, out.error));
       forward.append("\n\n");
-      co_await ex.response.write_chunk(forward);
-      co_await ex.response.end_stream();
+      co_await ex.response.end_stream(forward);
       break;
     }
-    forward.clear();
     if (piece.empty()) {
       tap.finish(forward);
-      if (!forward.empty()) co_await ex.response.write_chunk(forward);
-      co_await ex.response.end_stream();
+      co_await ex.response.end_stream(forward);
       break;
     }
     tap.feed(piece, forward);
-    if (!forward.empty()) {
-      if (!out.ttfb_us) out.ttfb_us = mono_now_us() - ex.started_us;
-      if (!co_await ex.response.write_chunk(forward)) {
-        out.status = 499;
-        out.error = "client went away during the stream";
-        break;  // `call` closes the upstream connection: the upstream stops generating.
-      }
+    if (!out.ttfb_us && !forward.empty()) out.ttfb_us = mono_now_us() - ex.started_us;
+    // The piece that completes the upstream body also ends ours, in one write.
+    bool sent;
+    if (call.done()) {
+      tap.finish(forward);
+      sent = co_await ex.response.end_stream(forward);
+    } else {
+      sent = co_await ex.response.write_chunk(forward);
     }
+    if (!sent) {
+      out.status = 499;
+      out.error = "client went away during the stream";
+      break;  // `call` closes the upstream connection: the upstream stops generating.
+    }
+    if (call.done()) break;
   }
   if (tap.usage()) out.usage = *tap.usage();
   if (tap.saw_error() && out.status == 200) out.error = "upstream sent an error event in the stream";
