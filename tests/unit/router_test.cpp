@@ -1,0 +1,111 @@
+#include "router/router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace aiohub;
+
+namespace {
+
+Channel channel(std::string name, std::string type, int priority, int weight) {
+  Channel c;
+  c.record.name = std::move(name);
+  c.record.type = type;
+  c.record.priority = priority;
+  c.record.weight = weight;
+  c.kind = channel_kind(type);
+  return c;
+}
+
+struct World {
+  Snapshot snap;
+  Key key;
+  std::mt19937_64 rng{42};
+  World() { key.record.group = "g"; }
+  const Channel* add(Channel c, std::vector<std::string> models) {
+    snap.channels.push_back(std::move(c));
+    const Channel* p = &snap.channels.back();
+    for (auto& m : models) snap.routes["g"][m].push_back(p);
+    return p;
+  }
+};
+
+}  // namespace
+
+TEST(Router, UnknownModelIsNotInGroup) {
+  World w;
+  w.add(channel("a", "openai", 0, 1), {"m"});
+  auto d = route_request(w.snap, w.key, Endpoint::chat, "other", w.rng);
+  EXPECT_EQ(d.status, RouteDecision::Status::model_not_in_group);
+}
+
+TEST(Router, KeyAllowListIsEnforced) {
+  World w;
+  w.add(channel("a", "openai", 0, 1), {"m", "n"});
+  w.key.allowed_models = {"m"};
+  EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "n", w.rng).status,
+            RouteDecision::Status::model_not_allowed_for_key);
+  EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "m", w.rng).status, RouteDecision::Status::ok);
+  EXPECT_EQ(models_for_key(w.snap, w.key, Endpoint::chat), std::vector<std::string>{"m"});
+}
+
+TEST(Router, ChannelTypeThatCannotServeTheEndpointIsReported) {
+  World w;
+  const Channel* an = w.add(channel("claude", "anthropic", 0, 1), {"m"});
+  auto d = route_request(w.snap, w.key, Endpoint::chat, "m", w.rng);
+  EXPECT_EQ(d.status, RouteDecision::Status::no_channel_for_endpoint);
+  EXPECT_EQ(d.unusable, an);
+  EXPECT_TRUE(models_for_key(w.snap, w.key, Endpoint::chat).empty());
+}
+
+TEST(Router, HigherPriorityComesFirst) {
+  World w;
+  auto* low = w.add(channel("low", "openai", 0, 100), {"m"});
+  auto* high = w.add(channel("high", "openai", 5, 1), {"m"});
+  // routes are sorted by priority when a snapshot is built; mimic that here.
+  auto& list = w.snap.routes["g"]["m"];
+  std::stable_sort(list.begin(), list.end(),
+                   [](auto* a, auto* b) { return a->record.priority > b->record.priority; });
+  for (int i = 0; i < 50; ++i) {
+    auto d = route_request(w.snap, w.key, Endpoint::chat, "m", w.rng);
+    ASSERT_EQ(d.candidates.size(), 2u);
+    EXPECT_EQ(d.candidates[0], high);
+    EXPECT_EQ(d.candidates[1], low);
+  }
+}
+
+TEST(Router, EqualPrioritySharesByWeight) {
+  World w;
+  auto* a = w.add(channel("a", "openai", 0, 1), {"m"});
+  auto* b = w.add(channel("b", "openai", 0, 3), {"m"});
+  auto* z = w.add(channel("z", "openai", 0, 0), {"m"});
+  std::map<const Channel*, int> first;
+  const int n = 8000;
+  for (int i = 0; i < n; ++i) {
+    auto d = route_request(w.snap, w.key, Endpoint::chat, "m", w.rng);
+    ASSERT_EQ(d.candidates.size(), 3u);
+    EXPECT_EQ(d.candidates.back(), z) << "weight 0 is only a last resort";
+    ++first[d.candidates[0]];
+  }
+  EXPECT_NEAR(first[b] / double(n), 0.75, 0.03);
+  EXPECT_NEAR(first[a] / double(n), 0.25, 0.03);
+}
+
+TEST(Router, BaseUrlsAreParsed) {
+  auto a = parse_base_url("https://api.openai.com");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->tls);
+  EXPECT_EQ(a->host, "api.openai.com");
+  EXPECT_EQ(a->port, "443");
+  EXPECT_EQ(a->host_header, "api.openai.com");
+  EXPECT_EQ(a->path_prefix, "");
+  auto b = parse_base_url("http://127.0.0.1:18080/proxy/v1/");
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->tls);
+  EXPECT_EQ(b->port, "18080");
+  EXPECT_EQ(b->host_header, "127.0.0.1:18080");
+  EXPECT_EQ(b->path_prefix, "/proxy");
+  EXPECT_FALSE(parse_base_url("ftp://x"));
+  EXPECT_FALSE(parse_base_url("not a url"));
+}
