@@ -160,10 +160,19 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
     stream.expires_after(options_.idle_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     if (hec) {
-      if (hec == http::error::header_limit) {
+      // Beast checks a declared Content-Length against the body limit while
+      // reading the head, so an oversized body is refused before it is sent.
+      if (hec == http::error::header_limit || hec == http::error::body_limit) {
+        const bool too_long = hec == http::error::body_limit;
+        std::string target_path(parser.get().target().substr(0, parser.get().target().find('?')));
         ResponseWriter out(stream, false, {});
-        const std::string body = handler_.early_error_body("/", 431, "Request headers are too large.");
-        co_await out.send(431, "application/json", body);
+        const std::string body =
+            too_long ? handler_.early_error_body(
+                           target_path, 413,
+                           "The request body is larger than this gateway's limit of " +
+                               std::to_string(options_.max_body_bytes) + " bytes.")
+                     : handler_.early_error_body("/", 431, "Request headers are too large.");
+        co_await out.send(too_long ? 413 : 431, "application/json", body);
       }
       break;
     }
