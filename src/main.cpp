@@ -14,6 +14,7 @@
 #include "server/http_server.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
+#include "util/logging.hpp"
 #include "util/time.hpp"
 
 using namespace aiohub;
@@ -64,7 +65,7 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
 int serve(const CommonOptions& o, const std::string& listen_override) {
   Config cfg = load(o);
   if (!listen_override.empty()) cfg.server.listen = listen_override;
-  spdlog::set_level(spdlog::level::from_str(cfg.server.log_level));
+  setup_logging(cfg.server.log_level, cfg.server.log_format);
   for (auto& w : cfg.warnings) spdlog::warn("{}", w);
 
   {

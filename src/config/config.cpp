@@ -199,6 +199,11 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (auto v = r.integer("threads")) s.threads = static_cast<int>(*v);
     if (auto v = r.integer("shutdown_grace_seconds")) s.shutdown_grace_seconds = static_cast<int>(*v);
     if (auto v = r.str("log_level")) s.log_level = *v;
+    if (auto v = r.str("log_format")) {
+      if (*v != "json" && *v != "text" && *v != "auto")
+        fail(source, t->source(), "[server].log_format must be json, text or auto");
+      s.log_format = *v;
+    }
     if (auto v = r.integer("upstream_connect_timeout_seconds"))
       s.upstream_connect_timeout_seconds = static_cast<int>(*v);
     if (auto v = r.integer("upstream_timeout_seconds"))

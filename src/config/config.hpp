@@ -26,6 +26,7 @@ struct ServerConfig {
   int threads = 0;  // 0: one event loop per core
   int shutdown_grace_seconds = 30;
   std::string log_level = "info";
+  std::string log_format = "auto";  // json | text | auto (json unless stderr is a terminal)
   int upstream_connect_timeout_seconds = 10;
   int upstream_timeout_seconds = 600;  // first byte, and idle between stream chunks
 };
