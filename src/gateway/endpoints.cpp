@@ -85,31 +85,50 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   };
   if (path == "/v1/chat/completions" || path == "/chat/completions") {
     c.endpoint = Endpoint::chat;
-    return expect(post, RouteKind::chat_completions);
+    return expect(post, RouteKind::generate);
   }
   if (path == "/v1/models" || path == "/models") {
     c.endpoint = Endpoint::chat;
     return expect(get, RouteKind::list_models);
   }
-  auto later = [&](Endpoint e, ErrorShape shape) {
+  auto later = [&](Endpoint e) {
     c.kind = RouteKind::not_served_yet;
     c.endpoint = e;
-    c.shape = shape;
-    c.message = "The " + std::string(endpoint_name(e)) +
-                " endpoint is not served by this gateway version yet.";
+    c.message = "The endpoint " + std::string(path) + " is not served by this gateway version yet.";
     return c;
   };
-  if (path == "/v1/messages" || path == "/v1/messages/count_tokens")
-    return later(Endpoint::messages, ErrorShape::anthropic);
-  if (path == "/v1/responses" || starts_with(path, "/v1/responses/"))
-    return later(Endpoint::responses, ErrorShape::openai);
-  if (starts_with(path, "/v1beta/models")) return later(Endpoint::gemini, ErrorShape::gemini);
-  if (starts_with(path, "/v1/images/")) return later(Endpoint::images, ErrorShape::openai);
+  if (path == "/v1/messages") {
+    c.endpoint = Endpoint::messages;
+    return expect(post, RouteKind::generate);
+  }
+  if (path == "/v1/messages/count_tokens") return later(Endpoint::messages);
+  if (path == "/v1/responses") {
+    c.endpoint = Endpoint::responses;
+    return expect(post, RouteKind::generate);
+  }
+  if (starts_with(path, "/v1/responses/")) return later(Endpoint::responses);
+  if (path == "/v1beta/models") {
+    c.endpoint = Endpoint::gemini;
+    return expect(get, RouteKind::list_models);
+  }
+  if (starts_with(path, "/v1beta/models/")) {
+    c.endpoint = Endpoint::gemini;
+    std::string_view rest = path.substr(15);
+    auto colon = rest.rfind(':');
+    std::string_view method = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+    c.gemini_model = std::string(rest.substr(0, colon));
+    if (method == "generateContent" || method == "streamGenerateContent") {
+      c.gemini_stream = method == "streamGenerateContent";
+      return expect(post, RouteKind::generate);
+    }
+    return later(Endpoint::gemini);
+  }
+  if (starts_with(path, "/v1/images/")) return later(Endpoint::images);
 
   c.kind = RouteKind::not_found;
   c.message = "Unknown path " + std::string(path) +
-              ". This gateway serves /v1/chat/completions and /v1/models (OpenAI style; set the "
-              "base URL to <gateway>/v1).";
+              ". This gateway serves /v1/chat/completions, /v1/responses, /v1/messages, "
+              "/v1beta/models/{model}:generateContent and /v1/models.";
   return c;
 }
 

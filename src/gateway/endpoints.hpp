@@ -18,9 +18,9 @@ unsigned endpoint_mask(const std::vector<std::string>& names);
 
 enum class RouteKind {
   healthz,
-  chat_completions,  // POST /v1/chat/completions
-  list_models,       // GET /v1/models
-  not_served_yet,    // a known endpoint of a later protocol
+  generate,        // a model request in one of the text protocols
+  list_models,     // GET /v1/models, GET /v1beta/models
+  not_served_yet,  // a known endpoint the gateway does not answer yet
   method_not_allowed,
   mistake,           // a base-URL mistake; `message` says which
   not_found,
@@ -31,6 +31,8 @@ struct ClassifiedRequest {
   ErrorShape shape = ErrorShape::openai;
   Endpoint endpoint = Endpoint::chat;
   std::string message;  // for mistakes and not_served_yet
+  std::string gemini_model;  // Gemini: the model named in the path
+  bool gemini_stream = false;
 };
 
 // `path` excludes the query string.

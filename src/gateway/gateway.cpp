@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 
 #include "gateway/auth.hpp"
+#include "gateway/protocol.hpp"
+#include "util/json_peek.hpp"
 #include "router/router.hpp"
 #include "util/time.hpp"
 
@@ -57,11 +59,13 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
   const Key& key = *auth.key;
 
   switch (route.kind) {
-    case RouteKind::chat_completions:
-      co_await chat_completions(ex, *snap, key);
+    case RouteKind::generate: {
+      const RequestTarget target{route.gemini_model, route.gemini_stream};
+      co_await generate(ex, *snap, key, route.endpoint, target);
       break;
+    }
     case RouteKind::list_models:
-      co_await list_models(ex, *snap, key);
+      co_await list_models(ex, *snap, key, route.endpoint);
       break;
     default: {
       ApiError e{404, route.message, "not_found", ""};
@@ -74,8 +78,18 @@ namespace {
 
 // Built outside the coroutine: GCC 12 cannot keep initializer lists in a
 // coroutine frame.
-std::string model_list_body(const std::vector<std::string>& models, std::int64_t created) {
+std::string model_list_body(const std::vector<std::string>& models, std::int64_t created,
+                            Endpoint endpoint) {
   namespace json = boost::json;
+  if (endpoint == Endpoint::gemini) {
+    json::array list;
+    for (auto& m : models)
+      list.push_back(json::object{
+          {"name", "models/" + m},
+          {"displayName", m},
+          {"supportedGenerationMethods", json::array{"generateContent", "streamGenerateContent"}}});
+    return json::serialize(json::object{{"models", std::move(list)}});
+  }
   json::array data;
   for (auto& m : models)
     data.push_back(
@@ -85,13 +99,64 @@ std::string model_list_body(const std::vector<std::string>& models, std::int64_t
 
 }  // namespace
 
-awaitable<void> Gateway::list_models(HttpExchange& ex, const Snapshot& snap, const Key& key) {
-  std::string body = model_list_body(models_for_key(snap, key, Endpoint::chat), started_at_);
+awaitable<void> Gateway::list_models(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                                     Endpoint endpoint) {
+  std::string body = model_list_body(models_for_key(snap, key, endpoint), started_at_, endpoint);
   co_await ex.response.send(200, "application/json", body);
 }
 
-awaitable<void> Gateway::chat_completions(HttpExchange& ex, const Snapshot& snap, const Key& key) {
-  constexpr auto shape = ErrorShape::openai;
+namespace {
+
+// What the gateway reads from a request body before routing it: enough to
+// choose a channel, without decoding the conversation.
+struct RequestHead {
+  json_peek::Object object;
+  std::string model;
+  bool stream = false;
+  bool client_wants_usage = false;  // Chat: stream_options.include_usage
+};
+
+std::optional<std::string> peek_head(Protocol client, std::string_view body,
+                                     const RequestTarget& target, RequestHead& out) {
+  if (auto err = json_peek::scan_object(body, out.object))
+    return "We could not parse the JSON body of your request (" + *err + ").";
+  if (client == Protocol::gemini) {
+    out.model = target.model;
+    out.stream = target.stream;
+  } else {
+    const auto* model = out.object.find("model");
+    if (!model) return std::string("You must provide a model parameter.");
+    auto name = json_peek::string_value(model->value);
+    if (!name || name->empty()) return std::string("'model' must be a non-empty string.");
+    out.model = std::move(*name);
+    if (const auto* s = out.object.find("stream")) out.stream = s->value == "true";
+  }
+  if (out.model.empty()) return std::string("The request names no model.");
+  return std::nullopt;
+}
+
+std::string endpoint_path(Endpoint e) {
+  switch (e) {
+    case Endpoint::messages:
+      return "/v1/messages";
+    case Endpoint::responses:
+      return "/v1/responses";
+    case Endpoint::gemini:
+      return "/v1beta/models/{model}:generateContent";
+    case Endpoint::images:
+      return "/v1/images";
+    case Endpoint::chat:
+      break;
+  }
+  return "/v1/chat/completions";
+}
+
+}  // namespace
+
+awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                                  Endpoint endpoint, const RequestTarget& target) {
+  const Protocol client = client_protocol(endpoint);
+  const ErrorShape shape = error_shape(client);
   const Group* group = snap.group(key.record.group);
   if (!group) {
     const ApiError e{403, "This key's group '" + key.record.group + "' no longer exists.",
@@ -99,65 +164,104 @@ awaitable<void> Gateway::chat_completions(HttpExchange& ex, const Snapshot& snap
     co_await reply_error(ex, shape, e);
     co_return;
   }
-  if (!group->allows(Endpoint::chat)) {
+  if (!group->allows(endpoint)) {
     const ApiError e{403,
-                     "Group '" + group->name +
-                         "' does not allow the chat endpoint (/v1/chat/completions). "
-                         "Use the endpoint your group is for, or a key of another group.",
+                     "Group '" + group->name + "' does not allow the " +
+                         std::string(endpoint_name(endpoint)) + " endpoint (" +
+                         endpoint_path(endpoint) +
+                         "). Use the endpoint your group is for, or a key of another group.",
                      "endpoint_not_allowed", ""};
     co_await reply_error(ex, shape, e);
     co_return;
   }
 
-  openai_chat::RequestPeek peek;
-  if (auto err = openai_chat::peek_request(ex.request.body(), peek)) {
+  // Chat keeps its stricter peek (it also validates messages and stream).
+  RequestHead head;
+  openai_chat::RequestPeek chat_peek;
+  if (client == Protocol::openai_chat) {
+    if (auto err = openai_chat::peek_request(ex.request.body(), chat_peek)) {
+      const ApiError e{400, *err, "", ""};
+      co_await reply_error(ex, shape, e);
+      co_return;
+    }
+    head.model = chat_peek.model;
+    head.stream = chat_peek.stream;
+    head.client_wants_usage = chat_peek.client_wants_usage;
+  } else if (auto err = peek_head(client, ex.request.body(), target, head)) {
     const ApiError e{400, *err, "", ""};
     co_await reply_error(ex, shape, e);
     co_return;
   }
 
-  auto decision = route_request(snap, key, Endpoint::chat, peek.model, ex.worker.rng);
+  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng);
   using S = RouteDecision::Status;
   if (decision.status == S::model_not_allowed_for_key || decision.status == S::model_not_in_group) {
     std::string why = decision.status == S::model_not_allowed_for_key
-                          ? "The model '" + peek.model + "' is not in this key's allowed models (group '" +
+                          ? "The model '" + head.model + "' is not in this key's allowed models (group '" +
                                 group->name + "')."
-                          : "The model '" + peek.model + "' is not in group '" + group->name +
+                          : "The model '" + head.model + "' is not in group '" + group->name +
                                 "'. GET /v1/models lists the models this key can use.";
     RelayOutcome outcome;
     outcome.status = 404;
     outcome.error = why;
-    record(ex, snap, key, peek.model, nullptr, peek.stream, outcome);
+    record(ex, snap, key, endpoint, head.model, nullptr, head.stream, outcome);
     const ApiError e{404, why, "model_not_found", ""};
     co_await reply_error(ex, shape, e);
     co_return;
   }
   if (decision.status == S::no_channel_for_endpoint) {
-    std::string why = "The model '" + peek.model + "' is served by channel '" +
+    std::string why = "The model '" + head.model + "' is served by channel '" +
                       decision.unusable->record.name + "' of type '" +
-                      decision.unusable->record.type +
-                      "', which cannot serve the chat endpoint (/v1/chat/completions).";
+                      decision.unusable->record.type + "', which cannot serve the " +
+                      std::string(endpoint_name(endpoint)) + " endpoint (" +
+                      endpoint_path(endpoint) + ") yet.";
     RelayOutcome outcome;
     outcome.status = 400;
     outcome.error = why;
-    record(ex, snap, key, peek.model, decision.unusable, peek.stream, outcome);
+    record(ex, snap, key, endpoint, head.model, decision.unusable, head.stream, outcome);
     const ApiError e{400, why, "channel_type_mismatch", ""};
     co_await reply_error(ex, shape, e);
     co_return;
   }
 
+  // The conversation is decoded at most once, and only when a channel needs
+  // a translation.
+  std::optional<ir::Request> decoded;
   RelayOutcome outcome;
   const Channel* served_by = nullptr;
-  std::string last_error;
   for (const Channel* channel : decision.candidates) {
     served_by = channel;
-    if (channel->kind == ChannelKind::demo)
-      outcome = co_await serve_demo_chat(ex, peek);
-    else
-      outcome = co_await relay_chat_passthrough(ex, *channel, peek, settings_);
+    const Protocol upstream = upstream_protocol(channel->kind);
+    if (channel->kind == ChannelKind::demo && client == Protocol::openai_chat) {
+      outcome = co_await serve_demo_chat(ex, chat_peek);
+    } else if (channel->kind != ChannelKind::demo && upstream == client) {
+      if (client == Protocol::openai_chat)
+        outcome = co_await relay_chat_passthrough(ex, *channel, chat_peek, settings_);
+      else
+        outcome = co_await relay_same_protocol(ex, *channel, client, head.object, head.model,
+                                               head.stream, settings_);
+    } else {
+      if (!decoded) {
+        decoded.emplace();
+        if (auto err = codec(client).decode_request(ex.request.body(), target, *decoded)) {
+          outcome = RelayOutcome{};
+          outcome.status = err->status ? err->status : 400;
+          outcome.error = err->message;
+          record(ex, snap, key, endpoint, head.model, nullptr, head.stream, outcome);
+          co_await reply_error(ex, shape, *err);
+          co_return;
+        }
+        decoded->model = head.model;
+        decoded->stream = head.stream;
+      }
+      if (channel->kind == ChannelKind::demo)
+        outcome = co_await serve_demo(ex, client, *decoded, head.client_wants_usage);
+      else
+        outcome = co_await relay_translated(ex, *channel, client, *decoded, head.model,
+                                            head.client_wants_usage, settings_);
+    }
     if (!outcome.retryable || ex.response.started()) break;
     spdlog::warn("request {}: {}; trying the next channel", ex.response.request_id(), outcome.error);
-    last_error = outcome.error;
   }
   if (!ex.response.started()) {
     // Every candidate failed before answering.
@@ -165,10 +269,10 @@ awaitable<void> Gateway::chat_completions(HttpExchange& ex, const Snapshot& snap
     const ApiError e{outcome.status, outcome.error, "upstream_error", ""};
     co_await reply_error(ex, shape, e);
   }
-  record(ex, snap, key, peek.model, served_by, peek.stream, outcome);
+  record(ex, snap, key, endpoint, head.model, served_by, head.stream, outcome);
 }
 
-void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key,
+void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,
                      const std::string& model, const Channel* channel, bool stream,
                      const RelayOutcome& outcome) {
   UsageRecord row;
@@ -182,7 +286,7 @@ void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key,
     row.channel = channel->record.name;
     row.upstream_model = channel->upstream_model(model);
   }
-  row.endpoint = "chat";
+  row.endpoint = std::string(endpoint_name(endpoint));
   row.stream = stream;
   row.usage = outcome.usage;
   row.usage_estimated = outcome.usage_estimated;

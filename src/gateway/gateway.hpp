@@ -5,6 +5,7 @@
 #include "billing/usage_writer.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/endpoints.hpp"
+#include "gateway/protocol.hpp"
 #include "gateway/relay.hpp"
 #include "server/http_server.hpp"
 
@@ -18,10 +19,13 @@ class Gateway final : public RequestHandler {
   std::string early_error_body(std::string_view path, int status, std::string_view message) override;
 
  private:
-  awaitable<void> chat_completions(HttpExchange& ex, const Snapshot& snap, const Key& key);
-  awaitable<void> list_models(HttpExchange& ex, const Snapshot& snap, const Key& key);
+  awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                           Endpoint endpoint, const RequestTarget& target);
+  awaitable<void> list_models(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                              Endpoint endpoint);
   awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error);
-  void record(HttpExchange& ex, const Snapshot& snap, const Key& key, const std::string& model,
+  void record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,
+              const std::string& model,
               const Channel* channel, bool stream, const RelayOutcome& outcome);
 
   ConfigWatcher& config_;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "billing/money.hpp"
+#include "gateway/protocol.hpp"
 #include "gateway/snapshot.hpp"
 #include "protocols/openai_chat/passthrough.hpp"
 #include "server/http_server.hpp"
@@ -30,6 +31,22 @@ struct RelaySettings {
 awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& channel,
                                                const openai_chat::RequestPeek& peek,
                                                const RelaySettings& settings);
+
+// A client of one protocol served by a channel of another, through the IR.
+awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel, Protocol client,
+                                         const ir::Request& request, const std::string& client_model,
+                                         bool include_usage, const RelaySettings& settings);
+
+// Same protocol on both sides, for protocols other than Chat Completions.
+awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& channel,
+                                            Protocol protocol, const json_peek::Object& peeked,
+                                            const std::string& client_model, bool stream,
+                                            const RelaySettings& settings);
+
+// The demo channel for any client protocol: the same echo, through the
+// client's codec.
+awaitable<RelayOutcome> serve_demo(HttpExchange& ex, Protocol client, const ir::Request& request,
+                                   bool include_usage);
 
 // The built-in demo channel: echoes the last user message, word by word when
 // streaming.

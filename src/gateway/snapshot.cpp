@@ -20,13 +20,19 @@ ChannelKind channel_kind(std::string_view type) {
 }
 
 bool kind_serves(ChannelKind kind, Endpoint endpoint) {
+  // Every text protocol reaches every text upstream: the same protocol by
+  // passthrough, the others through the IR. Bedrock's signing and framing
+  // are not there yet.
   switch (endpoint) {
     case Endpoint::chat:
-      return kind == ChannelKind::openai || kind == ChannelKind::openai_compatible ||
-             kind == ChannelKind::demo;
-    default:
+    case Endpoint::messages:
+    case Endpoint::responses:
+    case Endpoint::gemini:
+      return kind != ChannelKind::bedrock;
+    case Endpoint::images:
       return false;
   }
+  return false;
 }
 
 std::optional<UpstreamAddress> parse_base_url(std::string_view base_url) {

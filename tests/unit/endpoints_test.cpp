@@ -7,8 +7,8 @@
 using namespace aiohub;
 
 TEST(Endpoints, ChatAndModels) {
-  EXPECT_EQ(classify_request("POST", "/v1/chat/completions").kind, RouteKind::chat_completions);
-  EXPECT_EQ(classify_request("POST", "/v1/chat/completions/").kind, RouteKind::chat_completions);
+  EXPECT_EQ(classify_request("POST", "/v1/chat/completions").kind, RouteKind::generate);
+  EXPECT_EQ(classify_request("POST", "/v1/chat/completions/").kind, RouteKind::generate);
   EXPECT_EQ(classify_request("GET", "/v1/chat/completions").kind, RouteKind::method_not_allowed);
   EXPECT_EQ(classify_request("GET", "/v1/models").kind, RouteKind::list_models);
   EXPECT_EQ(classify_request("GET", "/healthz").kind, RouteKind::healthz);
@@ -24,6 +24,20 @@ TEST(Endpoints, BaseUrlMistakesGetAPreciseAnswer) {
   auto messages = classify_request("POST", "/v1/messages/v1/messages");
   EXPECT_EQ(messages.kind, RouteKind::mistake);
   EXPECT_EQ(messages.shape, ErrorShape::anthropic);
+}
+
+TEST(Endpoints, EveryTextProtocolIsRouted) {
+  auto messages = classify_request("POST", "/v1/messages");
+  EXPECT_EQ(messages.kind, RouteKind::generate);
+  EXPECT_EQ(messages.endpoint, Endpoint::messages);
+  EXPECT_EQ(classify_request("POST", "/v1/responses").endpoint, Endpoint::responses);
+  auto gem = classify_request("POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent");
+  EXPECT_EQ(gem.kind, RouteKind::generate);
+  EXPECT_EQ(gem.endpoint, Endpoint::gemini);
+  EXPECT_EQ(gem.gemini_model, "gemini-2.5-pro");
+  EXPECT_TRUE(gem.gemini_stream);
+  EXPECT_FALSE(classify_request("POST", "/v1beta/models/g:generateContent").gemini_stream);
+  EXPECT_EQ(classify_request("GET", "/v1beta/models").kind, RouteKind::list_models);
 }
 
 TEST(Endpoints, ErrorsComeInTheCallersProtocol) {

@@ -52,7 +52,7 @@ TEST(Router, KeyAllowListIsEnforced) {
 
 TEST(Router, ChannelTypeThatCannotServeTheEndpointIsReported) {
   World w;
-  const Channel* an = w.add(channel("claude", "anthropic", 0, 1), {"m"});
+  const Channel* an = w.add(channel("claude", "bedrock", 0, 1), {"m"});
   auto d = route_request(w.snap, w.key, Endpoint::chat, "m", w.rng);
   EXPECT_EQ(d.status, RouteDecision::Status::no_channel_for_endpoint);
   EXPECT_EQ(d.unusable, an);

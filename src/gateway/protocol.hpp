@@ -1,0 +1,60 @@
+#pragma once
+// The four text protocols, which channel kinds speak which, and the codec
+// operations the gateway needs from each, behind one table so that the relay
+// code is written once for every pair.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/endpoints.hpp"
+#include "gateway/snapshot.hpp"
+#include "ir/ir.hpp"
+
+namespace aiohub {
+
+enum class Protocol { openai_chat, anthropic, openai_responses, gemini };
+
+std::string_view protocol_name(Protocol p);
+// The protocol a channel's upstream speaks.
+Protocol upstream_protocol(ChannelKind kind);
+ErrorShape error_shape(Protocol p);
+Protocol client_protocol(Endpoint e);
+
+class IrStreamEncoder {
+ public:
+  virtual ~IrStreamEncoder() = default;
+  virtual void encode(const ir::Event& e, std::string& out) = 0;
+};
+
+class IrStreamDecoder {
+ public:
+  virtual ~IrStreamDecoder() = default;
+  virtual void feed(std::string_view bytes, std::vector<ir::Event>& out) = 0;
+  virtual void finish(std::vector<ir::Event>& out) = 0;
+};
+
+// What the URL adds to a request (Gemini keeps model and streaming there).
+struct RequestTarget {
+  std::string model;
+  bool stream = false;
+};
+
+struct CodecOps {
+  // client side
+  std::optional<ApiError> (*decode_request)(std::string_view body, const RequestTarget& target,
+                                            ir::Request& out);
+  std::string (*encode_response)(const ir::Response& r, const std::string& client_model);
+  std::unique_ptr<IrStreamEncoder> (*stream_encoder)(const std::string& client_model,
+                                                     bool include_usage);
+  // upstream side
+  std::string (*encode_request)(const ir::Request& r);
+  std::optional<ApiError> (*decode_response)(std::string_view body, ir::Response& out);
+  std::unique_ptr<IrStreamDecoder> (*stream_decoder)();
+  ApiError (*decode_error)(int status, std::string_view body);
+};
+
+const CodecOps& codec(Protocol p);
+
+}  // namespace aiohub

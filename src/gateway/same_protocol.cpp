@@ -1,0 +1,125 @@
+// A client served by a channel that speaks its own protocol (other than Chat
+// Completions, which has its own leaner path): the body goes up with the
+// model renamed, the answer comes back byte for byte, and usage is tapped by
+// running the protocol's stream decoder alongside.
+#include "gateway/protocol.hpp"
+#include "gateway/relay.hpp"
+#include "providers/upstream_request.hpp"
+#include "util/json_peek.hpp"
+#include "util/time.hpp"
+
+#include <boost/json.hpp>
+
+namespace aiohub {
+
+awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& channel, Protocol protocol,
+                                            const json_peek::Object& peeked,
+                                            const std::string& client_model, bool stream,
+                                            const RelaySettings& settings) {
+  RelayOutcome out;
+  const std::string& upstream_model = channel.upstream_model(client_model);
+  const std::string& original = ex.request.body();
+  std::string body;
+  const auto* model = peeked.find("model");
+  if (protocol != Protocol::gemini && model && upstream_model != client_model) {
+    auto offset = static_cast<std::size_t>(model->value.data() - original.data());
+    body.reserve(original.size() + upstream_model.size());
+    body.append(original, 0, offset);
+    body.append(boost::json::serialize(boost::json::string(upstream_model)));
+    body.append(original, offset + model->value.size());
+  } else {
+    body = original;
+  }
+  const std::string head =
+      upstream_request_head(channel, protocol, upstream_model, stream, body.size(), ex.request);
+  const ErrorShape shape = error_shape(protocol);
+
+  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  if (!co_await call.send(head, body)) {
+    out.retryable = call.never_connected();
+    out.status = 502;
+    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    co_return out;
+  }
+  const int status = static_cast<int>(call.status());
+  const std::string_view content_type = call.header("Content-Type");
+  const bool is_sse = strip_content_type_params(content_type) == "text/event-stream";
+
+  if (status < 200 || status > 299 || !is_sse) {
+    std::string response;
+    if (!co_await call.read_all(response, settings.max_response_bytes)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      const std::string err = error_body(shape, {502, out.error, "", ""});
+      co_await ex.response.send(502, "application/json", err);
+      co_return out;
+    }
+    out.ttfb_us = mono_now_us() - ex.started_us;
+    if (status == 401 || status == 403) {
+      out.status = 502;
+      out.error = "Upstream channel '" + channel.record.name +
+                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                  "). The operator must fix this channel's api_key.";
+      const std::string err = error_body(shape, {502, out.error, "", ""});
+      co_await ex.response.send(502, "application/json", err);
+      co_return out;
+    }
+    if (status >= 200 && status <= 299) {
+      ir::Response decoded;
+      if (!codec(protocol).decode_response(response, decoded)) {
+        out.usage = decoded.usage;
+        out.usage.reported = true;
+      }
+    } else {
+      out.error = "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+      response = scrub_secret(std::move(response), channel.record.api_key);
+    }
+    out.status = status;
+    co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,
+                              response);
+    co_return out;
+  }
+
+  auto decoder = codec(protocol).stream_decoder();
+  std::vector<ir::Event> events;
+  ex.response.begin_stream(200, content_type);
+  out.status = 200;
+  std::string_view piece;
+  for (;;) {
+    events.clear();
+    if (!co_await call.read_some(piece)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      co_await ex.response.end_stream();
+      break;
+    }
+    const bool last = piece.empty() || call.done();
+    if (!piece.empty()) decoder->feed(piece, events);
+    if (last) decoder->finish(events);
+    for (auto& e : events) {
+      if (e.kind == ir::EventKind::message_start && !out.usage.input) out.usage.input = e.usage.input;
+      if (e.kind == ir::EventKind::message_delta) {
+        Usage u = e.usage;
+        if (!u.input) u.input = out.usage.input;
+        u.reported = true;
+        out.usage = u;
+      }
+      if (e.kind == ir::EventKind::error && out.error.empty()) out.error = e.error.message;
+    }
+    if (!out.ttfb_us && !piece.empty()) out.ttfb_us = mono_now_us() - ex.started_us;
+    bool sent;
+    if (last)
+      sent = co_await ex.response.end_stream(piece);
+    else
+      sent = co_await ex.response.write_chunk(piece);
+    if (!sent) {
+      out.status = 499;
+      out.error = "client went away during the stream";
+      break;
+    }
+    if (last) break;
+  }
+  co_return out;
+}
+
+}  // namespace aiohub

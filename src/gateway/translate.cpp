@@ -1,0 +1,171 @@
+// A client of one protocol served by a channel of another: the request goes
+// client codec -> IR -> upstream codec, and the answer comes back the other
+// way, event by event while streaming. Nothing is buffered beyond the one
+// upstream read being translated.
+#include <spdlog/spdlog.h>
+
+#include "gateway/protocol.hpp"
+#include "gateway/relay.hpp"
+#include "providers/upstream_request.hpp"
+#include "util/time.hpp"
+
+namespace aiohub {
+namespace {
+
+// The status a client should see for an upstream error: the gateway's own
+// credential problems are not the client's, and only Anthropic clients know 529.
+int client_status(int upstream_status, Protocol client) {
+  if (upstream_status == 401 || upstream_status == 403) return 502;
+  if (upstream_status == 529 && client != Protocol::anthropic) return 503;
+  if (upstream_status < 400 || upstream_status > 599) return 502;
+  return upstream_status;
+}
+
+void note_usage(const ir::Event& e, RelayOutcome& out) {
+  if ((e.kind == ir::EventKind::message_delta || e.kind == ir::EventKind::message_start) &&
+      (e.usage.input || e.usage.output || e.usage.reported)) {
+    // message_start carries an estimate; message_delta the final counts.
+    if (e.kind == ir::EventKind::message_delta || !out.usage.reported) {
+      Usage u = e.usage;
+      if (e.kind == ir::EventKind::message_start && !out.usage.input) out.usage.input = u.input;
+      if (e.kind == ir::EventKind::message_delta) {
+        if (!u.input) u.input = out.usage.input;
+        u.reported = true;
+        out.usage = u;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel,
+                                         Protocol client, const ir::Request& request,
+                                         const std::string& client_model, bool include_usage,
+                                         const RelaySettings& settings) {
+  RelayOutcome out;
+  const Protocol upstream = upstream_protocol(channel.kind);
+  const CodecOps& up = codec(upstream);
+  const CodecOps& down = codec(client);
+
+  ir::Request translated = request;
+  translated.model = channel.upstream_model(client_model);
+  const std::string body = up.encode_request(translated);
+  const std::string head = upstream_request_head(channel, upstream, translated.model,
+                                                 translated.stream, body.size(), ex.request);
+
+  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  if (!co_await call.send(head, body)) {
+    out.retryable = call.never_connected();
+    out.status = 502;
+    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    co_return out;
+  }
+
+  const int status = static_cast<int>(call.status());
+  const bool is_sse = strip_content_type_params(call.header("Content-Type")) == "text/event-stream";
+
+  if (status < 200 || status > 299 || !is_sse) {
+    std::string response;
+    if (!co_await call.read_all(response, settings.max_response_bytes)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      const std::string err = error_body(error_shape(client), {502, out.error, "", ""});
+      co_await ex.response.send(502, "application/json", err);
+      co_return out;
+    }
+    out.ttfb_us = mono_now_us() - ex.started_us;
+    if (status < 200 || status > 299) {
+      ApiError e = up.decode_error(status, response);
+      e.status = client_status(status, client);
+      e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                   std::to_string(status) + ": " + e.message,
+                               channel.record.api_key);
+      e.type.clear();
+      out.status = e.status;
+      out.error = e.message;
+      const std::string err = error_body(error_shape(client), e);
+      co_await ex.response.send(e.status, "application/json", err);
+      co_return out;
+    }
+    ir::Response decoded;
+    if (auto err = up.decode_response(response, decoded)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name +
+                  "' sent an answer the gateway cannot read: " + err->message;
+      const std::string e = error_body(error_shape(client), {502, out.error, "", ""});
+      co_await ex.response.send(502, "application/json", e);
+      co_return out;
+    }
+    out.usage = decoded.usage;
+    out.usage.reported = true;
+    if (request.stream) {
+      // The client asked for a stream but the upstream answered whole:
+      // replay the answer as events.
+      auto encoder = down.stream_encoder(client_model, include_usage);
+      std::string bytes;
+      for (auto& e : response_as_events(decoded)) encoder->encode(e, bytes);
+      ex.response.begin_stream(200, "text/event-stream");
+      out.status = co_await ex.response.end_stream(bytes) ? 200 : 499;
+      co_return out;
+    }
+    const std::string encoded = down.encode_response(decoded, client_model);
+    out.status = co_await ex.response.send(200, "application/json", encoded) ? 200 : 499;
+    co_return out;
+  }
+
+  auto decoder = up.stream_decoder();
+  auto encoder = down.stream_encoder(client_model, include_usage);
+  ex.response.begin_stream(200, "text/event-stream");
+  out.status = 200;
+  std::vector<ir::Event> events;
+  std::string bytes;
+  bool finished = false;
+  std::string_view piece;
+  while (!finished) {
+    events.clear();
+    bytes.clear();
+    if (!co_await call.read_some(piece)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      ir::Event err;
+      err.kind = ir::EventKind::error;
+      err.error = {502, out.error, "", ""};
+      decoder->finish(events);
+      events.push_back(err);
+      finished = true;
+    } else if (piece.empty()) {
+      decoder->finish(events);
+      finished = true;
+    } else {
+      decoder->feed(piece, events);
+      if (call.done()) {
+        decoder->finish(events);
+        finished = true;
+      }
+    }
+    for (auto& e : events) {
+      note_usage(e, out);
+      if (e.kind == ir::EventKind::error && out.error.empty()) {
+        out.error = e.error.message;
+        if (out.status == 200) out.status = 502;
+      }
+      encoder->encode(e, bytes);
+    }
+    if (!out.ttfb_us && !bytes.empty()) out.ttfb_us = mono_now_us() - ex.started_us;
+    bool sent;
+    if (finished)
+      sent = co_await ex.response.end_stream(bytes);
+    else
+      sent = co_await ex.response.write_chunk(bytes);
+    if (!sent) {
+      out.status = 499;
+      out.error = "client went away during the stream";
+      break;
+    }
+  }
+  if (out.status == 502 && out.error.empty()) out.error = "upstream stream ended with an error";
+  co_return out;
+}
+
+}  // namespace aiohub

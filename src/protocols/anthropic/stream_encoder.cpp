@@ -1,0 +1,195 @@
+// IR events -> the SSE sequence @anthropic-ai/sdk's MessageStream accumulates
+// (PROTOCOLS.md 1.1): it dispatches on the event line, applies a delta only to
+// a block of the matching type, and must parse each tool's JSON at its stop.
+#include "protocols/anthropic/codec.hpp"
+#include "protocols/anthropic/wire.hpp"
+
+namespace aiohub::anthropic {
+
+namespace json = boost::json;
+
+StreamEncoder::StreamEncoder(std::string client_model) : client_model_(std::move(client_model)) {}
+
+void StreamEncoder::encode(const ir::Event& e, std::string& out) {
+  if (ended_) return;
+  if (e.kind == ir::EventKind::error) {
+    // The SDK throws on `event: error` at any point, even as the first event.
+    std::string type = e.error.type;
+    bool anthropic_type = type == "api_error" || wire::status_for_type(type) != 500;
+    if (!anthropic_type) type = anthropic_error_type(e.error.status);
+    emit("error", {{"error", {{"type", type}, {"message", e.error.message}}}}, out);
+    ended_ = true;
+    return;
+  }
+  if (!started_) start(e.kind == ir::EventKind::message_start ? e.usage : Usage{}, e.id, out);
+  switch (e.kind) {
+    case ir::EventKind::part_start:
+      close(out);
+      switch (e.part_kind) {
+        case ir::PartKind::text:
+          open(Block::text, e, out);
+          break;
+        case ir::PartKind::tool_call:
+          open(Block::tool_use, e, out);
+          break;
+        case ir::PartKind::thinking:
+          open(Block::thinking, e, out);
+          break;
+        case ir::PartKind::redacted_thinking:
+          open(Block::redacted_thinking, e, out);
+          break;
+        default:
+          open(Block::skipped, e, out);  // an answer cannot hold media or tool results
+      }
+      break;
+    case ir::EventKind::part_delta:
+      delta(e, out);
+      break;
+    case ir::EventKind::part_stop:
+      if (e.index == ir_index_) close(out);
+      break;
+    case ir::EventKind::message_delta:
+      close(out);
+      message_delta(e, out);
+      break;
+    case ir::EventKind::message_stop:
+      close(out);
+      if (!delta_sent_) message_delta(ir::Event{}, out);
+      emit("message_stop", {}, out);
+      ended_ = true;
+      break;
+    default:
+      break;
+  }
+}
+
+void StreamEncoder::start(const Usage& usage, std::string id, std::string& out) {
+  started_ = true;
+  json::object message{
+      {"id", id.starts_with("msg_") ? id : wire::new_id("msg_")},
+      {"type", "message"},
+      {"role", "assistant"},
+      {"model", client_model_},
+      {"content", json::array{}},
+      {"stop_reason", nullptr},
+      {"stop_sequence", nullptr},
+      {"usage", wire::usage_json(usage)},
+  };
+  emit("message_start", {{"message", std::move(message)}}, out);
+}
+
+void StreamEncoder::open(Block type, const ir::Event& e, std::string& out) {
+  block_ = type;
+  ir_index_ = e.index;
+  buffer_.clear();
+  json::object block;
+  switch (type) {
+    case Block::text:
+      block = {{"type", "text"}, {"text", ""}};
+      break;
+    case Block::tool_use:
+      saw_tool_use_ = true;
+      block = {
+          {"type", "tool_use"},
+          {"id", e.tool_call_id.empty() ? wire::new_id("toolu_") : wire::tool_id(e.tool_call_id)},
+          {"name", e.tool_name},
+          {"input", json::object{}}};
+      break;
+    case Block::thinking:
+      block = {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}};
+      break;
+    default:
+      return;  // redacted thinking goes out whole at its stop; skipped never does
+  }
+  emit("content_block_start", {{"index", next_index_}, {"content_block", std::move(block)}}, out);
+}
+
+void StreamEncoder::delta(const ir::Event& e, std::string& out) {
+  if (block_ == Block::skipped && e.index == ir_index_) return;
+  if (block_ == Block::redacted_thinking && e.index == ir_index_) {
+    buffer_ += e.delta;
+    return;
+  }
+  if (e.delta.empty()) return;
+  Block need = Block::thinking;
+  if (e.delta_kind == ir::DeltaKind::text) need = Block::text;
+  if (e.delta_kind == ir::DeltaKind::arguments) need = Block::tool_use;
+  if (block_ != need) {
+    // A delta without its part_start: a mismatched delta is silently lost by
+    // the SDK, so open the block it belongs to. Arguments without their
+    // tool's id and name cannot be shown and are dropped.
+    if (need == Block::tool_use) return;
+    close(out);
+    open(need, e, out);
+  }
+  json::object d;
+  switch (e.delta_kind) {
+    case ir::DeltaKind::text:
+      d = {{"type", "text_delta"}, {"text", e.delta}};
+      break;
+    case ir::DeltaKind::arguments:
+      buffer_ += e.delta;
+      d = {{"type", "input_json_delta"}, {"partial_json", e.delta}};
+      break;
+    case ir::DeltaKind::thinking:
+      d = {{"type", "thinking_delta"}, {"thinking", e.delta}};
+      break;
+    case ir::DeltaKind::signature:
+      d = {{"type", "signature_delta"}, {"signature", e.delta}};
+      break;
+  }
+  emit("content_block_delta", {{"index", next_index_}, {"delta", std::move(d)}}, out);
+}
+
+void StreamEncoder::close(std::string& out) {
+  Block block = block_;
+  block_ = Block::none;
+  ir_index_ = -1;
+  if (block == Block::none || block == Block::skipped) return;
+  if (block == Block::redacted_thinking) {
+    if (buffer_.empty()) return;  // Anthropic rejects it empty on the next turn
+    emit("content_block_start",
+         {{"index", next_index_},
+          {"content_block", {{"type", "redacted_thinking"}, {"data", buffer_}}}},
+         out);
+  }
+  if (block == Block::tool_use) {
+    // Arguments cut short (max_tokens) must still parse at the stop, and none
+    // at all must read as {} (pitfall 6).
+    if (auto suffix = wire::json_completion(buffer_); suffix && !suffix->empty())
+      emit("content_block_delta",
+           {{"index", next_index_},
+            {"delta", {{"type", "input_json_delta"}, {"partial_json", *suffix}}}},
+           out);
+  }
+  emit("content_block_stop", {{"index", next_index_}}, out);
+  ++next_index_;
+}
+
+void StreamEncoder::message_delta(const ir::Event& e, std::string& out) {
+  delta_sent_ = true;
+  std::string_view stop = e.stop          ? wire_stop_reason(*e.stop)
+                          : saw_tool_use_ ? "tool_use"
+                                          : "end_turn";
+  json::object delta{{"stop_reason", stop}, {"stop_sequence", nullptr}};
+  if (!e.stop_sequence.empty()) delta["stop_sequence"] = e.stop_sequence;
+  json::object usage{{"output_tokens", e.usage.output}};
+  // The SDK overwrites message_start's estimates with these: send them only
+  // when they are real counts (pitfall 3).
+  if (e.usage.reported) {
+    json::object counts = wire::usage_json(e.usage);
+    usage["input_tokens"] = counts["input_tokens"];
+    usage["cache_read_input_tokens"] = counts["cache_read_input_tokens"];
+    usage["cache_creation_input_tokens"] = counts["cache_creation_input_tokens"];
+  }
+  emit("message_delta", {{"delta", std::move(delta)}, {"usage", std::move(usage)}}, out);
+}
+
+void StreamEncoder::emit(std::string_view type, json::object data, std::string& out) {
+  json::object ev;
+  ev["type"] = type;
+  for (auto& kv : data) ev[kv.key()] = std::move(kv.value());
+  out += sse_frame(type, json::serialize(ev));
+}
+
+}  // namespace aiohub::anthropic

@@ -1,0 +1,57 @@
+#pragma once
+// Pieces of the Responses wire format shared by the request, response and
+// stream code of this codec (not part of its interface).
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ir/ir.hpp"
+#include "protocols/errors.hpp"
+
+namespace aiohub::openai_responses::wire {
+
+namespace json = boost::json;
+
+// A fresh id such as "msg_3f9c…": clients only need uniqueness and the prefix.
+std::string new_id(std::string_view prefix);
+std::int64_t now_seconds();
+
+// Field access that treats JSON null like an absent field.
+const json::value* get(const json::object& o, std::string_view key);
+std::string_view get_string(const json::object& o, std::string_view key);
+std::int64_t get_int(const json::object& o, std::string_view key);
+
+Usage parse_usage(const json::value* usage);
+json::object usage_json(const Usage& u);
+
+// "data:<mime>;base64,<data>" -> mime and data; false for anything else.
+bool parse_data_url(std::string_view url, std::string& mime, std::string& data);
+std::string data_url(std::string_view mime, std::string_view data);
+
+// A reasoning item's text: its summaries (what clients are shown), else its
+// raw reasoning_text content (open models), joined by blank lines.
+std::string reasoning_text(const json::object& item);
+
+// Custom (freeform) tool input <-> the {"input": "..."} arguments of the
+// function it becomes.
+std::string wrap_custom_input(std::string_view input);
+std::string unwrap_custom_input(std::string_view arguments);
+
+// The output item for one answer part; a null value for parts Responses
+// cannot show (images, documents).
+json::value output_item(const ir::Part& p, bool custom_tool);
+
+// A whole Response object as the openai SDK types it, echoing neutral
+// request settings because the gateway does not keep the client's.
+json::object response_object(std::string_view id, std::int64_t created_at, std::string_view model,
+                             std::string_view status, json::array output, const Usage* usage);
+
+// An OpenAI Responses error code for an ApiError, as Codex reads it from
+// response.failed (PROTOCOLS.md 2.2).
+std::string error_code(const ApiError& e);
+// The HTTP status an in-stream error code stands for.
+int status_for_code(std::string_view code);
+
+}  // namespace aiohub::openai_responses::wire
