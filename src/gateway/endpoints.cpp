@@ -101,7 +101,10 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     c.endpoint = Endpoint::messages;
     return expect(post, RouteKind::generate);
   }
-  if (path == "/v1/messages/count_tokens") return later(Endpoint::messages);
+  if (path == "/v1/messages/count_tokens") {
+    c.endpoint = Endpoint::messages;
+    return expect(post, RouteKind::count_tokens);
+  }
   if (path == "/v1/responses") {
     c.endpoint = Endpoint::responses;
     return expect(post, RouteKind::generate);
@@ -121,6 +124,7 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
       c.gemini_stream = method == "streamGenerateContent";
       return expect(post, RouteKind::generate);
     }
+    if (method == "countTokens") return expect(post, RouteKind::count_tokens);
     return later(Endpoint::gemini);
   }
   if (starts_with(path, "/v1/images/")) return later(Endpoint::images);

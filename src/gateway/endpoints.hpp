@@ -19,6 +19,7 @@ unsigned endpoint_mask(const std::vector<std::string>& names);
 enum class RouteKind {
   healthz,
   generate,        // a model request in one of the text protocols
+  count_tokens,    // POST /v1/messages/count_tokens, POST /v1beta/models/{m}:countTokens
   list_models,     // GET /v1/models, GET /v1beta/models
   not_served_yet,  // a known endpoint the gateway does not answer yet
   method_not_allowed,

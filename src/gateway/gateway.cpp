@@ -6,6 +6,8 @@
 
 #include "gateway/auth.hpp"
 #include "gateway/protocol.hpp"
+#include "gateway/token_estimate.hpp"
+#include "providers/upstream_request.hpp"
 #include "util/json_peek.hpp"
 #include "router/router.hpp"
 #include "util/time.hpp"
@@ -62,6 +64,11 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
     case RouteKind::generate: {
       const RequestTarget target{route.gemini_model, route.gemini_stream};
       co_await generate(ex, *snap, key, route.endpoint, target);
+      break;
+    }
+    case RouteKind::count_tokens: {
+      const RequestTarget target{route.gemini_model, false};
+      co_await count_tokens(ex, *snap, key, route.endpoint, target);
       break;
     }
     case RouteKind::list_models:
@@ -151,27 +158,59 @@ std::string endpoint_path(Endpoint e) {
   return "/v1/chat/completions";
 }
 
+std::optional<ApiError> check_group(const Snapshot& snap, const Key& key, Endpoint endpoint,
+                                    const Group*& group) {
+  group = snap.group(key.record.group);
+  if (!group)
+    return ApiError{403, "This key's group '" + key.record.group + "' no longer exists.",
+                    "group_not_found", ""};
+  if (!group->allows(endpoint))
+    return ApiError{403,
+                    "Group '" + group->name + "' does not allow the " +
+                        std::string(endpoint_name(endpoint)) + " endpoint (" +
+                        endpoint_path(endpoint) +
+                        "). Use the endpoint your group is for, or a key of another group.",
+                    "endpoint_not_allowed", ""};
+  return std::nullopt;
+}
+
+std::optional<ApiError> route_error(const RouteDecision& decision, const std::string& model,
+                                    const Group& group, Endpoint endpoint) {
+  using S = RouteDecision::Status;
+  switch (decision.status) {
+    case S::ok:
+      return std::nullopt;
+    case S::model_not_allowed_for_key:
+      return ApiError{404,
+                      "The model '" + model + "' is not in this key's allowed models (group '" +
+                          group.name + "').",
+                      "model_not_found", ""};
+    case S::model_not_in_group:
+      return ApiError{404,
+                      "The model '" + model + "' is not in group '" + group.name +
+                          "'. GET /v1/models lists the models this key can use.",
+                      "model_not_found", ""};
+    case S::no_channel_for_endpoint:
+      return ApiError{400,
+                      "The model '" + model + "' is served by channel '" +
+                          decision.unusable->record.name + "' of type '" +
+                          decision.unusable->record.type + "', which cannot serve the " +
+                          std::string(endpoint_name(endpoint)) + " endpoint (" +
+                          endpoint_path(endpoint) + ") yet.",
+                      "channel_type_mismatch", ""};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
                                   Endpoint endpoint, const RequestTarget& target) {
   const Protocol client = client_protocol(endpoint);
   const ErrorShape shape = error_shape(client);
-  const Group* group = snap.group(key.record.group);
-  if (!group) {
-    const ApiError e{403, "This key's group '" + key.record.group + "' no longer exists.",
-                     "group_not_found", ""};
-    co_await reply_error(ex, shape, e);
-    co_return;
-  }
-  if (!group->allows(endpoint)) {
-    const ApiError e{403,
-                     "Group '" + group->name + "' does not allow the " +
-                         std::string(endpoint_name(endpoint)) + " endpoint (" +
-                         endpoint_path(endpoint) +
-                         "). Use the endpoint your group is for, or a key of another group.",
-                     "endpoint_not_allowed", ""};
-    co_await reply_error(ex, shape, e);
+  const Group* group = nullptr;
+  if (auto err = check_group(snap, key, endpoint, group)) {
+    co_await reply_error(ex, shape, *err);
     co_return;
   }
 
@@ -194,33 +233,12 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   }
 
   auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng);
-  using S = RouteDecision::Status;
-  if (decision.status == S::model_not_allowed_for_key || decision.status == S::model_not_in_group) {
-    std::string why = decision.status == S::model_not_allowed_for_key
-                          ? "The model '" + head.model + "' is not in this key's allowed models (group '" +
-                                group->name + "')."
-                          : "The model '" + head.model + "' is not in group '" + group->name +
-                                "'. GET /v1/models lists the models this key can use.";
+  if (auto err = route_error(decision, head.model, *group, endpoint)) {
     RelayOutcome outcome;
-    outcome.status = 404;
-    outcome.error = why;
-    record(ex, snap, key, endpoint, head.model, nullptr, head.stream, outcome);
-    const ApiError e{404, why, "model_not_found", ""};
-    co_await reply_error(ex, shape, e);
-    co_return;
-  }
-  if (decision.status == S::no_channel_for_endpoint) {
-    std::string why = "The model '" + head.model + "' is served by channel '" +
-                      decision.unusable->record.name + "' of type '" +
-                      decision.unusable->record.type + "', which cannot serve the " +
-                      std::string(endpoint_name(endpoint)) + " endpoint (" +
-                      endpoint_path(endpoint) + ") yet.";
-    RelayOutcome outcome;
-    outcome.status = 400;
-    outcome.error = why;
+    outcome.status = err->status;
+    outcome.error = err->message;
     record(ex, snap, key, endpoint, head.model, decision.unusable, head.stream, outcome);
-    const ApiError e{400, why, "channel_type_mismatch", ""};
-    co_await reply_error(ex, shape, e);
+    co_await reply_error(ex, shape, *err);
     co_return;
   }
 
@@ -270,6 +288,78 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
     co_await reply_error(ex, shape, e);
   }
   record(ex, snap, key, endpoint, head.model, served_by, head.stream, outcome);
+}
+
+namespace {
+
+std::string count_body(Protocol client, std::int64_t tokens) {
+  namespace json = boost::json;
+  if (client == Protocol::gemini) return json::serialize(json::object{{"totalTokens", tokens}});
+  return json::serialize(json::object{{"input_tokens", tokens}});
+}
+
+}  // namespace
+
+awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                                      Endpoint endpoint, const RequestTarget& target) {
+  const Protocol client = client_protocol(endpoint);
+  const ErrorShape shape = error_shape(client);
+  const Group* group = nullptr;
+  if (auto err = check_group(snap, key, endpoint, group)) {
+    co_await reply_error(ex, shape, *err);
+    co_return;
+  }
+  RequestHead head;
+  if (auto err = peek_head(client, ex.request.body(), target, head)) {
+    const ApiError e{400, *err, "", ""};
+    co_await reply_error(ex, shape, e);
+    co_return;
+  }
+  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng);
+  if (auto err = route_error(decision, head.model, *group, endpoint)) {
+    co_await reply_error(ex, shape, *err);
+    co_return;
+  }
+
+  // A channel that speaks the client's protocol counts with the model's own
+  // tokenizer; ask it first.
+  for (const Channel* channel : decision.candidates) {
+    if (channel->kind == ChannelKind::demo || upstream_protocol(channel->kind) != client) continue;
+    const std::string& upstream_model = channel->upstream_model(head.model);
+    const std::string body = client == Protocol::gemini
+                                 ? ex.request.body()
+                                 : body_with_model(ex.request.body(), head.object, upstream_model);
+    const std::string request_head = upstream_request_head(*channel, client, upstream_model, false,
+                                                           body.size(), ex.request, true);
+    UpstreamCall call(ex.worker.pool, channel->upstream, settings_.timeouts);
+    std::string answer;
+    bool ok = co_await call.send(request_head, body);
+    if (ok) ok = co_await call.read_all(answer, 1 << 20);
+    if (!ok) {
+      spdlog::warn("request {}: counting on channel '{}' failed ({}); counting locally",
+                   ex.response.request_id(), channel->record.name, call.error());
+      break;
+    }
+    // Bridges that implement generation but not counting answer 404 and the
+    // like: only a success or the client's own mistake (400) goes back as is.
+    const unsigned status = call.status();
+    if (!(status >= 200 && status < 300) && status != 400) {
+      spdlog::warn("request {}: channel '{}' answered HTTP {} to a token count; counting locally",
+                   ex.response.request_id(), channel->record.name, status);
+      break;
+    }
+    answer = scrub_secret(std::move(answer), channel->record.api_key);
+    co_await ex.response.send(static_cast<int>(status), "application/json", answer);
+    co_return;
+  }
+
+  ir::Request decoded;
+  if (auto err = codec(client).decode_request(ex.request.body(), target, decoded)) {
+    co_await reply_error(ex, shape, *err);
+    co_return;
+  }
+  const std::string body = count_body(client, estimate_prompt_tokens(decoded));
+  co_await ex.response.send(200, "application/json", body);
 }
 
 void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,

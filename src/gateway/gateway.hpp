@@ -21,6 +21,8 @@ class Gateway final : public RequestHandler {
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
                            Endpoint endpoint, const RequestTarget& target);
+  awaitable<void> count_tokens(HttpExchange& ex, const Snapshot& snap, const Key& key,
+                               Endpoint endpoint, const RequestTarget& target);
   awaitable<void> list_models(HttpExchange& ex, const Snapshot& snap, const Key& key,
                               Endpoint endpoint);
   awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error);

@@ -8,7 +8,6 @@
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 
-#include <boost/json.hpp>
 
 namespace aiohub {
 
@@ -18,18 +17,9 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
                                             const RelaySettings& settings) {
   RelayOutcome out;
   const std::string& upstream_model = channel.upstream_model(client_model);
-  const std::string& original = ex.request.body();
-  std::string body;
-  const auto* model = peeked.find("model");
-  if (protocol != Protocol::gemini && model && upstream_model != client_model) {
-    auto offset = static_cast<std::size_t>(model->value.data() - original.data());
-    body.reserve(original.size() + upstream_model.size());
-    body.append(original, 0, offset);
-    body.append(boost::json::serialize(boost::json::string(upstream_model)));
-    body.append(original, offset + model->value.size());
-  } else {
-    body = original;
-  }
+  const std::string body = protocol == Protocol::gemini || upstream_model == client_model
+                               ? ex.request.body()
+                               : body_with_model(ex.request.body(), peeked, upstream_model);
   const std::string head =
       upstream_request_head(channel, protocol, upstream_model, stream, body.size(), ex.request);
   const ErrorShape shape = error_shape(protocol);

@@ -6,6 +6,7 @@
 
 #include "gateway/protocol.hpp"
 #include "gateway/relay.hpp"
+#include "gateway/token_estimate.hpp"
 #include "providers/upstream_request.hpp"
 #include "util/time.hpp"
 
@@ -116,6 +117,11 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
 
   auto decoder = up.stream_decoder();
   auto encoder = down.stream_encoder(client_model, include_usage);
+  // Claude clients read the prompt size from message_start (Claude Code
+  // decides when to compact by it); upstreams of other protocols report it
+  // only at the end, so estimate it here (pitfall 3).
+  const std::int64_t input_estimate =
+      client == Protocol::anthropic ? estimate_prompt_tokens(request) : 0;
   ex.response.begin_stream(200, "text/event-stream");
   out.status = 200;
   std::vector<ir::Event> events;
@@ -146,6 +152,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     }
     for (auto& e : events) {
       note_usage(e, out);
+      if (e.kind == ir::EventKind::message_start && !e.usage.input) e.usage.input = input_estimate;
       if (e.kind == ir::EventKind::error && out.error.empty()) {
         out.error = e.error.message;
         if (out.status == 200) out.status = 502;

@@ -1,11 +1,14 @@
 #include "providers/upstream_request.hpp"
 
+#include <boost/json.hpp>
+
 namespace aiohub {
 
 std::string upstream_request_head(const Channel& channel, Protocol protocol,
                                   const std::string& upstream_model, bool stream,
                                   std::size_t content_length,
-                                  const boost::beast::http::fields& client_headers) {
+                                  const boost::beast::http::fields& client_headers,
+                                  bool count_tokens) {
   std::string h;
   h.reserve(320);
   h.append("POST ");
@@ -18,12 +21,13 @@ std::string upstream_request_head(const Channel& channel, Protocol protocol,
       h.append("/v1/responses");
       break;
     case Protocol::anthropic:
-      h.append("/v1/messages");
+      h.append(count_tokens ? "/v1/messages/count_tokens" : "/v1/messages");
       break;
     case Protocol::gemini:
       h.append("/v1beta/models/");
       h.append(upstream_model);
-      h.append(stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+      h.append(count_tokens ? ":countTokens"
+                            : stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
       break;
   }
   h.append(" HTTP/1.1\r\nHost: ");
@@ -59,6 +63,19 @@ std::string upstream_request_head(const Channel& channel, Protocol protocol,
   h.append(std::to_string(content_length));
   h.append("\r\n\r\n");
   return h;
+}
+
+std::string body_with_model(const std::string& body, const json_peek::Object& peeked,
+                            const std::string& model) {
+  const auto* current = peeked.find("model");
+  if (!current) return body;
+  auto offset = static_cast<std::size_t>(current->value.data() - body.data());
+  std::string out;
+  out.reserve(body.size() + model.size());
+  out.append(body, 0, offset);
+  out.append(boost::json::serialize(boost::json::string(model)));
+  out.append(body, offset + current->value.size());
+  return out;
 }
 
 std::string_view strip_content_type_params(std::string_view content_type) {
