@@ -16,6 +16,12 @@ export async function mockUpstream(opts) {
   return m;
 }
 
+/** Register any other mock (close() + describe()) so it is closed and described like mockUpstream()'s. */
+export function trackMock(m) {
+  mocks.push(m);
+  return m;
+}
+
 after(async () => {
   await stopAllGateways();
   await Promise.all(mocks.map((m) => m.close()));
