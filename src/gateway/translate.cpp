@@ -125,6 +125,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   ex.response.begin_stream(200, "text/event-stream");
   out.status = 200;
   std::vector<ir::Event> events;
+  events.reserve(64);  // one read's worth, kept across reads
   std::string bytes;
   bool finished = false;
   std::string_view piece;
@@ -138,7 +139,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       err.kind = ir::EventKind::error;
       err.error = {502, out.error, "", ""};
       decoder->finish(events);
-      events.push_back(err);
+      events.push_back(std::move(err));
       finished = true;
     } else if (piece.empty()) {
       decoder->finish(events);

@@ -67,4 +67,76 @@ std::string sse_frame(std::string_view event, std::string_view data) {
   return out;
 }
 
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of characters needing no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out.append("u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xf]);
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+}
+
+bool DataMatcher::literal(std::string_view text) {
+  if (!rest_.starts_with(text)) return false;
+  rest_.remove_prefix(text.size());
+  return true;
+}
+
+bool DataMatcher::plain_string(std::string_view& value) {
+  if (rest_.empty() || rest_.front() != '"') return false;
+  for (std::size_t i = 1; i < rest_.size(); ++i) {
+    const auto c = static_cast<unsigned char>(rest_[i]);
+    if (c == '"') {
+      value = rest_.substr(1, i - 1);
+      rest_.remove_prefix(i + 1);
+      return true;
+    }
+    if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+  }
+  return false;
+}
+
+bool DataMatcher::small_int(std::int64_t& value) {
+  std::size_t n = 0;
+  while (n < rest_.size() && n < 19 && rest_[n] >= '0' && rest_[n] <= '9') ++n;
+  if (n == 0 || n > 18 || (n > 1 && rest_[0] == '0')) return false;
+  value = 0;
+  for (std::size_t i = 0; i < n; ++i) value = value * 10 + (rest_[i] - '0');
+  rest_.remove_prefix(n);
+  return true;
+}
+
 }  // namespace aiohub

@@ -8,6 +8,27 @@ namespace aiohub::anthropic {
 
 namespace json = boost::json;
 
+namespace {
+
+// `event: TYPE` and the data's opening up to its "type" member; every event
+// carries its name in both places.
+void open_event(std::string_view type, std::string& out) {
+  out.append("event: ").append(type).append("\ndata: {\"type\":\"").append(type).append("\"");
+}
+
+// content_block_delta, the event of every token: written by hand, as
+// serializing {"type","index","delta":{"type",field}} would write it.
+void delta_event(int index, std::string_view type, std::string_view field, std::string_view text,
+                 std::string& out) {
+  open_event("content_block_delta", out);
+  out.append(",\"index\":").append(std::to_string(index));
+  out.append(",\"delta\":{\"type\":\"").append(type).append("\",\"").append(field).append("\":");
+  append_json_string(out, text);
+  out.append("}}\n\n");
+}
+
+}  // namespace
+
 StreamEncoder::StreamEncoder(std::string client_model) : client_model_(std::move(client_model)) {}
 
 void StreamEncoder::encode(const ir::Event& e, std::string& out) {
@@ -122,23 +143,21 @@ void StreamEncoder::delta(const ir::Event& e, std::string& out) {
     close(out);
     open(need, e, out);
   }
-  json::object d;
   switch (e.delta_kind) {
     case ir::DeltaKind::text:
-      d = {{"type", "text_delta"}, {"text", e.delta}};
+      delta_event(next_index_, "text_delta", "text", e.delta, out);
       break;
     case ir::DeltaKind::arguments:
       buffer_ += e.delta;
-      d = {{"type", "input_json_delta"}, {"partial_json", e.delta}};
+      delta_event(next_index_, "input_json_delta", "partial_json", e.delta, out);
       break;
     case ir::DeltaKind::thinking:
-      d = {{"type", "thinking_delta"}, {"thinking", e.delta}};
+      delta_event(next_index_, "thinking_delta", "thinking", e.delta, out);
       break;
     case ir::DeltaKind::signature:
-      d = {{"type", "signature_delta"}, {"signature", e.delta}};
+      delta_event(next_index_, "signature_delta", "signature", e.delta, out);
       break;
   }
-  emit("content_block_delta", {{"index", next_index_}, {"delta", std::move(d)}}, out);
 }
 
 void StreamEncoder::close(std::string& out) {
@@ -157,12 +176,10 @@ void StreamEncoder::close(std::string& out) {
     // Arguments cut short (max_tokens) must still parse at the stop, and none
     // at all must read as {} (pitfall 6).
     if (auto suffix = wire::json_completion(buffer_); suffix && !suffix->empty())
-      emit("content_block_delta",
-           {{"index", next_index_},
-            {"delta", {{"type", "input_json_delta"}, {"partial_json", *suffix}}}},
-           out);
+      delta_event(next_index_, "input_json_delta", "partial_json", *suffix, out);
   }
-  emit("content_block_stop", {{"index", next_index_}}, out);
+  open_event("content_block_stop", out);
+  out.append(",\"index\":").append(std::to_string(next_index_)).append("}\n\n");
   ++next_index_;
 }
 
@@ -185,11 +202,17 @@ void StreamEncoder::message_delta(const ir::Event& e, std::string& out) {
   emit("message_delta", {{"delta", std::move(delta)}, {"usage", std::move(usage)}}, out);
 }
 
+// {"type": TYPE} followed by the members of `data`.
 void StreamEncoder::emit(std::string_view type, json::object data, std::string& out) {
-  json::object ev;
-  ev["type"] = type;
-  for (auto& kv : data) ev[kv.key()] = std::move(kv.value());
-  out += sse_frame(type, json::serialize(ev));
+  open_event(type, out);
+  if (!data.empty()) {
+    std::string members = json::serialize(data);
+    out.push_back(',');
+    out.append(members, 1);  // without its '{'; its '}' closes the event
+  } else {
+    out.push_back('}');
+  }
+  out.append("\n\n");
 }
 
 }  // namespace aiohub::anthropic

@@ -34,8 +34,11 @@ void StreamDecoder::finish(std::vector<ir::Event>& out) {
 
 void StreamDecoder::on_chunk(const SseEvent& sse, std::vector<ir::Event>& out) {
   if (ended_ || finished_ || sse.data.empty()) return;
+  // Parsed into a stack buffer: the tree lives only for this chunk.
+  unsigned char buf[4096];
+  json::monotonic_resource mr(buf, sizeof buf);
   boost::system::error_code ec;
-  json::value v = json::parse(sse.data, ec);
+  json::value v = json::parse(sse.data, ec, &mr);
   if (ec || !v.is_object())
     return fail({502, "upstream sent a malformed stream chunk", "", ""}, out);
   const json::object& chunk = v.get_object();

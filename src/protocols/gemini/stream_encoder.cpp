@@ -9,6 +9,19 @@ namespace aiohub::gemini {
 
 namespace json = boost::json;
 
+namespace {
+
+// A chunk's members after its candidates, the same in every chunk.
+void close_chunk(std::string_view model, std::string_view response_id, std::string& out) {
+  out.append(",\"modelVersion\":");
+  append_json_string(out, model);
+  out.append(",\"responseId\":");
+  append_json_string(out, response_id);
+  out.append("}\n\n");
+}
+
+}  // namespace
+
 StreamEncoder::StreamEncoder(std::string client_model) : client_model_(std::move(client_model)) {}
 
 void StreamEncoder::encode(const ir::Event& e, std::string& out) {
@@ -67,17 +80,21 @@ void StreamEncoder::delta(const ir::Event& e, std::string& out) {
   // lack the name a call needs.
   if (kind != ir::PartKind::text && kind != ir::PartKind::thinking) return;
   if (e.delta_kind == ir::DeltaKind::arguments) return;
-  json::object part;
-  if (e.delta_kind == ir::DeltaKind::signature) {
-    // Gemini itself sends a signature as an empty-text part of its own.
-    part["text"] = "";
-    if (kind == ir::PartKind::thinking) part["thought"] = true;
-    part["thoughtSignature"] = e.delta;
-  } else {
-    part["text"] = e.delta;
-    if (e.delta_kind == ir::DeltaKind::thinking) part["thought"] = true;
+  // The chunk of every token, written by hand as send() would serialize it.
+  // Gemini itself sends a signature as an empty-text part of its own.
+  const bool signature = e.delta_kind == ir::DeltaKind::signature;
+  const bool thought =
+      signature ? kind == ir::PartKind::thinking : e.delta_kind == ir::DeltaKind::thinking;
+  if (response_id_.empty()) response_id_ = wire::new_id("");
+  out.append("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
+  append_json_string(out, signature ? std::string_view{} : std::string_view{e.delta});
+  if (thought) out.append(",\"thought\":true");
+  if (signature) {
+    out.append(",\"thoughtSignature\":");
+    append_json_string(out, e.delta);
   }
-  chunk(json::array{std::move(part)}, out);
+  out.append("}],\"role\":\"model\"},\"index\":0}]");
+  close_chunk(client_model_, response_id_, out);
 }
 
 void StreamEncoder::flush_tool_call(std::string& out) {
@@ -108,11 +125,10 @@ void StreamEncoder::chunk(json::array parts, std::string& out) {
 
 void StreamEncoder::send(json::object candidate, bool with_usage, std::string& out) {
   if (response_id_.empty()) response_id_ = wire::new_id("");
-  json::object chunk{{"candidates", json::array{std::move(candidate)}}};
-  if (with_usage) chunk["usageMetadata"] = wire::usage_json(usage_);
-  chunk["modelVersion"] = client_model_;
-  chunk["responseId"] = response_id_;
-  out += sse_frame("", json::serialize(chunk));
+  out.append("data: {\"candidates\":[").append(json::serialize(candidate)).append("]");
+  if (with_usage)
+    out.append(",\"usageMetadata\":").append(json::serialize(wire::usage_json(usage_)));
+  close_chunk(client_model_, response_id_, out);
 }
 
 }  // namespace aiohub::gemini

@@ -28,11 +28,46 @@ void StreamDecoder::finish(std::vector<ir::Event>& out) {
        out);
 }
 
+namespace {
+
+// The chunk of every token, as OpenAI writes it: its text content, or
+// nullopt for any other chunk.
+std::optional<std::string_view> plain_content_chunk(std::string_view data) {
+  DataMatcher m(data);
+  std::string_view s;
+  std::int64_t created;
+  if (!(m.literal(R"({"id":)") && m.plain_string(s) &&
+        m.literal(R"(,"object":"chat.completion.chunk","created":)") && m.small_int(created) &&
+        m.literal(R"(,"model":)") && m.plain_string(s)))
+    return std::nullopt;
+  if (m.literal(R"(,"system_fingerprint":)") && !m.plain_string(s)) return std::nullopt;
+  if (!(m.literal(R"(,"choices":[{"index":0,"delta":{"content":)") && m.plain_string(s) &&
+        m.literal("}")))
+    return std::nullopt;
+  m.literal(R"(,"logprobs":null)");
+  if (!(m.literal(R"(,"finish_reason":null}]})") && m.at_end())) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
 void StreamDecoder::on_data(std::string_view data, std::vector<ir::Event>& out) {
   if (ended_) return;
   if (data == "[DONE]") return end(out);
+  if (started_) {
+    if (auto text = plain_content_chunk(data)) {
+      if (!text->empty()) {
+        if (open_ != Open::text) open(Open::text, out);
+        send(ir::DeltaKind::text, *text, out);
+      }
+      return;
+    }
+  }
+  // Parsed into a stack buffer: the tree lives only for this chunk.
+  unsigned char buf[4096];
+  json::monotonic_resource mr(buf, sizeof buf);
   boost::system::error_code ec;
-  json::value doc = json::parse(data, ec);
+  json::value doc = json::parse(data, ec, &mr);
   // Not a chunk (a stray keep-alive payload): nothing to tell the client.
   if (ec || !doc.is_object()) return;
   const auto& o = doc.get_object();

@@ -9,6 +9,33 @@ namespace aiohub::openai_chat {
 
 namespace json = boost::json;
 
+namespace {
+
+// A chunk's data line up to its delta, and from there to its end: written by
+// hand, as serializing {"id","object","created","model","choices":[{"index",
+// "delta","finish_reason"}]} would write it.
+void open_chunk(std::string_view id, std::int64_t created, std::string_view model,
+                std::string& out) {
+  out.append("data: {\"id\":");
+  append_json_string(out, id);
+  out.append(",\"object\":\"chat.completion.chunk\",\"created\":").append(std::to_string(created));
+  out.append(",\"model\":");
+  append_json_string(out, model);
+  out.append(",\"choices\":[{\"index\":0,\"delta\":");
+}
+
+// An empty finish_reason is written as null.
+void close_chunk(std::string_view finish_reason, std::string& out) {
+  out.append(",\"finish_reason\":");
+  if (finish_reason.empty())
+    out.append("null");
+  else
+    append_json_string(out, finish_reason);
+  out.append("}]}\n\n");
+}
+
+}  // namespace
+
 StreamEncoder::StreamEncoder(std::string client_model, bool include_usage)
     : client_model_(std::move(client_model)),
       include_usage_(include_usage),
@@ -34,11 +61,15 @@ void StreamEncoder::encode(const ir::Event& e, std::string& out) {
     case ir::EventKind::part_delta:
       if (e.delta.empty()) break;
       start(ir::Event{}, out);
-      if (e.delta_kind == ir::DeltaKind::text) {
-        chunk({{"content", e.delta}}, out);
-      } else if (e.delta_kind == ir::DeltaKind::thinking) {
-        // Non-standard, read by DeepSeek-aware clients; the SDK keeps it as is.
-        chunk({{"reasoning_content", e.delta}}, out);
+      if (e.delta_kind == ir::DeltaKind::text || e.delta_kind == ir::DeltaKind::thinking) {
+        // reasoning_content is non-standard, read by DeepSeek-aware clients;
+        // the SDK keeps it as is.
+        open_chunk(id_, created_, client_model_, out);
+        out.append(e.delta_kind == ir::DeltaKind::text ? "{\"content\":"
+                                                       : "{\"reasoning_content\":");
+        append_json_string(out, e.delta);
+        out.push_back('}');
+        close_chunk("", out);
       } else if (e.delta_kind == ir::DeltaKind::arguments && tool_calls_ > 0) {
         json::object call{{"index", tool_calls_ - 1}, {"function", {{"arguments", e.delta}}}};
         chunk({{"tool_calls", json::array{std::move(call)}}}, out);
@@ -86,14 +117,9 @@ void StreamEncoder::start(const ir::Event& e, std::string& out) {
 }
 
 void StreamEncoder::chunk(json::object delta, std::string& out) {
-  json::object c{
-      {"id", id_},
-      {"object", "chat.completion.chunk"},
-      {"created", created_},
-      {"model", client_model_},
-      {"choices", json::array{json::object{
-                      {"index", 0}, {"delta", std::move(delta)}, {"finish_reason", nullptr}}}}};
-  out.append(sse_frame("", json::serialize(c)));
+  open_chunk(id_, created_, client_model_, out);
+  out.append(json::serialize(delta));
+  close_chunk("", out);
 }
 
 void StreamEncoder::finish_chunk(std::string& out) {
@@ -103,14 +129,9 @@ void StreamEncoder::finish_chunk(std::string& out) {
   // Clients loop on "tool_calls" (pitfall 15).
   std::string_view reason =
       tool_calls_ > 0 && stop == ir::StopReason::end_turn ? "tool_calls" : finish_reason_for(stop);
-  json::object c{
-      {"id", id_},
-      {"object", "chat.completion.chunk"},
-      {"created", created_},
-      {"model", client_model_},
-      {"choices", json::array{json::object{
-                      {"index", 0}, {"delta", json::object{}}, {"finish_reason", reason}}}}};
-  out.append(sse_frame("", json::serialize(c)));
+  open_chunk(id_, created_, client_model_, out);
+  out.append("{}");
+  close_chunk(reason, out);
 }
 
 }  // namespace aiohub::openai_chat

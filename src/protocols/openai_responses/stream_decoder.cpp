@@ -15,8 +15,11 @@ void StreamDecoder::feed(std::string_view bytes, std::vector<ir::Event>& out) {
   sse_.feed(bytes, events);
   for (const auto& e : events) {
     if (ended_) return;
+    // Parsed into a stack buffer: the tree lives only for this event.
+    unsigned char buf[4096];
+    json::monotonic_resource mr(buf, sizeof buf);
     boost::system::error_code ec;
-    json::value v = json::parse(e.data, ec);
+    json::value v = json::parse(e.data, ec, &mr);
     if (ec || !v.is_object()) continue;  // keep-alives and junk are not events
     json::object& o = v.get_object();
     if (!o.contains("type") && !e.event.empty()) o["type"] = e.event;
@@ -28,8 +31,10 @@ void StreamDecoder::finish(std::vector<ir::Event>& out) {
   std::vector<SseEvent> events;
   sse_.finish(events);
   for (const auto& e : events) {
+    unsigned char buf[4096];
+    json::monotonic_resource mr(buf, sizeof buf);
     boost::system::error_code ec;
-    json::value v = json::parse(e.data, ec);
+    json::value v = json::parse(e.data, ec, &mr);
     if (!ended_ && !ec && v.is_object()) on_event(v.get_object(), out);
   }
   if (ended_) return;

@@ -27,6 +27,28 @@ json::object summary_text(std::string_view text) {
   return {{"type", "summary_text"}, {"text", text}};
 }
 
+// `event: TYPE` and the data's opening up to its sequence_number: the
+// members every event starts with.
+void open_event(std::string_view type, std::int64_t seq, std::string& out) {
+  out.append("event: ").append(type).append("\ndata: {\"type\":\"").append(type);
+  out.append("\",\"sequence_number\":").append(std::to_string(seq));
+}
+
+// A delta event, written by hand as emit() would serialize it:
+// {"type","sequence_number","item_id","output_index",[index_name: 0,]"delta",["logprobs":[]]}.
+void delta_event(std::string_view type, std::int64_t seq, std::string_view item_id,
+                 std::size_t output_index, std::string_view index_name, std::string_view delta,
+                 bool logprobs, std::string& out) {
+  open_event(type, seq, out);
+  out.append(",\"item_id\":");
+  append_json_string(out, item_id);
+  out.append(",\"output_index\":").append(std::to_string(output_index));
+  if (!index_name.empty()) out.append(",\"").append(index_name).append("\":0");
+  out.append(",\"delta\":");
+  append_json_string(out, delta);
+  out.append(logprobs ? ",\"logprobs\":[]}\n\n" : "}\n\n");
+}
+
 }  // namespace
 
 StreamEncoder::StreamEncoder(std::string client_model, ClientOptions client)
@@ -40,8 +62,11 @@ void StreamEncoder::encode(const ir::Event& e, std::string& out) {
               ? e.id
               : wire::new_id("resp_");
     created_at_ = wire::now_seconds();
-    emit("response.created", {{"response", response("in_progress")}}, out);
-    emit("response.in_progress", {{"response", response("in_progress")}}, out);
+    const std::string r = json::serialize(response("in_progress"));
+    for (std::string_view type : {"response.created", "response.in_progress"}) {
+      open_event(type, seq_++, out);
+      out.append(",\"response\":").append(r).append("}\n\n");
+    }
   }
   switch (e.kind) {
     case ir::EventKind::message_start:
@@ -69,10 +94,17 @@ void StreamEncoder::encode(const ir::Event& e, std::string& out) {
   }
 }
 
+// {"type": TYPE, "sequence_number": N} followed by the members of `ev`.
 void StreamEncoder::emit(std::string_view type, json::object ev, std::string& out) {
-  json::object full{{"type", type}, {"sequence_number", seq_++}};
-  for (auto& kv : ev) full.emplace(kv.key(), std::move(kv.value()));
-  out += sse_frame(type, json::serialize(full));
+  open_event(type, seq_++, out);
+  if (!ev.empty()) {
+    std::string members = json::serialize(ev);
+    out.push_back(',');
+    out.append(members, 1);  // without its '{'; its '}' closes the event
+  } else {
+    out.push_back('}');
+  }
+  out.append("\n\n");
 }
 
 json::object StreamEncoder::response(std::string_view status) const {
@@ -131,17 +163,12 @@ void StreamEncoder::delta(const ir::Event& e, std::string& out) {
   const auto at = output_.size();
   if (item_ == Item::message && e.delta_kind == ir::DeltaKind::text) {
     text_ += e.delta;
-    emit("response.output_text.delta",
-         {{"item_id", item_id_},
-          {"output_index", at},
-          {"content_index", 0},
-          {"delta", e.delta},
-          {"logprobs", json::array{}}},
-         out);
+    delta_event("response.output_text.delta", seq_++, item_id_, at, "content_index", e.delta, true,
+                out);
   } else if (item_ == Item::function_call && e.delta_kind == ir::DeltaKind::arguments) {
     text_ += e.delta;
-    emit("response.function_call_arguments.delta",
-         {{"item_id", item_id_}, {"output_index", at}, {"delta", e.delta}}, out);
+    delta_event("response.function_call_arguments.delta", seq_++, item_id_, at, "", e.delta, false,
+                out);
   } else if (item_ == Item::custom_tool_call && e.delta_kind == ir::DeltaKind::arguments) {
     text_ += e.delta;  // the wrapped input can only be unwrapped whole
   } else if (item_ == Item::reasoning && e.delta_kind == ir::DeltaKind::thinking) {
@@ -155,9 +182,8 @@ void StreamEncoder::delta(const ir::Event& e, std::string& out) {
            out);
     }
     text_ += e.delta;
-    emit("response.reasoning_summary_text.delta",
-         {{"item_id", item_id_}, {"output_index", at}, {"summary_index", 0}, {"delta", e.delta}},
-         out);
+    delta_event("response.reasoning_summary_text.delta", seq_++, item_id_, at, "summary_index",
+                e.delta, false, out);
   } else if (item_ == Item::reasoning && e.delta_kind == ir::DeltaKind::signature) {
     signature_ += e.delta;
   }
