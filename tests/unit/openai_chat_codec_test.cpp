@@ -819,26 +819,29 @@ std::string encode_all(const std::vector<ir::Event>& events, bool include_usage)
 TEST(OpenAiChatCodec, EncodesStreamsAsTheSdkAccumulatesThem) {
   const std::string head =
       R"(data: {"id":"chatcmpl-msg_1","object":"chat.completion.chunk","created":0,"model":"client-model","choices":[{"index":0,"delta":)";
-  auto line = [&](std::string delta, std::string finish = "null") {
-    return head + delta + R"(,"finish_reason":)" + finish + "}]}\n\n";
+  // With include_usage, OpenAI puts "usage":null on every chunk but the last.
+  auto chunks = [&](bool include_usage) {
+    auto line = [&](std::string delta, std::string finish = "null") {
+      return head + delta + R"(,"finish_reason":)" + finish +
+             (include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
+    };
+    return line(R"({"role":"assistant","content":""})") + line(R"({"reasoning_content":"Hmm."})") +
+           line(R"({"content":"Hi"})") +
+           line(
+               R"({"tool_calls":[{"index":0,"id":"toolu_a","type":"function","function":{"name":"f","arguments":""}}]})") +
+           line(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"x\":"}}]})") +
+           line(R"({"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]})") +
+           line(
+               R"({"tool_calls":[{"index":1,"id":"toolu_b","type":"function","function":{"name":"g","arguments":""}}]})") +
+           line(R"({"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]})") +
+           line("{}", R"("tool_calls")");
   };
-  std::string expected =
-      line(R"({"role":"assistant","content":""})") + line(R"({"reasoning_content":"Hmm."})") +
-      line(R"({"content":"Hi"})") +
-      line(
-          R"({"tool_calls":[{"index":0,"id":"toolu_a","type":"function","function":{"name":"f","arguments":""}}]})") +
-      line(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"x\":"}}]})") +
-      line(R"({"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]})") +
-      line(
-          R"({"tool_calls":[{"index":1,"id":"toolu_b","type":"function","function":{"name":"g","arguments":""}}]})") +
-      line(R"({"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]})") +
-      line("{}", R"("tool_calls")");
   std::string usage =
       R"(data: {"id":"chatcmpl-msg_1","object":"chat.completion.chunk","created":0,"model":"client-model","choices":[],"usage":{"prompt_tokens":30,"completion_tokens":7,"total_tokens":37,"prompt_tokens_details":{"cached_tokens":10},"completion_tokens_details":{"reasoning_tokens":2}}})"
       "\n\n";
   std::string done = "data: [DONE]\n\n";
-  EXPECT_EQ(without_created(encode_all(sample_events(), true)), expected + usage + done);
-  EXPECT_EQ(without_created(encode_all(sample_events(), false)), expected + done);
+  EXPECT_EQ(without_created(encode_all(sample_events(), true)), chunks(true) + usage + done);
+  EXPECT_EQ(without_created(encode_all(sample_events(), false)), chunks(false) + done);
 }
 
 TEST(OpenAiChatCodec, EncodesStreamErrorsAndEndsThere) {

@@ -24,14 +24,16 @@ void open_chunk(std::string_view id, std::int64_t created, std::string_view mode
   out.append(",\"choices\":[{\"index\":0,\"delta\":");
 }
 
-// An empty finish_reason is written as null.
-void close_chunk(std::string_view finish_reason, std::string& out) {
+// An empty finish_reason is written as null. With include_usage every chunk
+// carries "usage":null, as OpenAI sends it (PROTOCOLS.md 1.2); only the last,
+// choice-less chunk has the counts.
+void close_chunk(std::string_view finish_reason, bool include_usage, std::string& out) {
   out.append(",\"finish_reason\":");
   if (finish_reason.empty())
     out.append("null");
   else
     append_json_string(out, finish_reason);
-  out.append("}]}\n\n");
+  out.append(include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
 }
 
 }  // namespace
@@ -69,7 +71,7 @@ void StreamEncoder::encode(const ir::Event& e, std::string& out) {
                                                        : "{\"reasoning_content\":");
         append_json_string(out, e.delta);
         out.push_back('}');
-        close_chunk("", out);
+        close_chunk("", include_usage_, out);
       } else if (e.delta_kind == ir::DeltaKind::arguments && tool_calls_ > 0) {
         json::object call{{"index", tool_calls_ - 1}, {"function", {{"arguments", e.delta}}}};
         chunk({{"tool_calls", json::array{std::move(call)}}}, out);
@@ -119,7 +121,7 @@ void StreamEncoder::start(const ir::Event& e, std::string& out) {
 void StreamEncoder::chunk(json::object delta, std::string& out) {
   open_chunk(id_, created_, client_model_, out);
   out.append(json::serialize(delta));
-  close_chunk("", out);
+  close_chunk("", include_usage_, out);
 }
 
 void StreamEncoder::finish_chunk(std::string& out) {
@@ -131,7 +133,7 @@ void StreamEncoder::finish_chunk(std::string& out) {
       tool_calls_ > 0 && stop == ir::StopReason::end_turn ? "tool_calls" : finish_reason_for(stop);
   open_chunk(id_, created_, client_model_, out);
   out.append("{}");
-  close_chunk(reason, out);
+  close_chunk(reason, include_usage_, out);
 }
 
 }  // namespace aiohub::openai_chat
