@@ -63,6 +63,15 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
 }
 
 int serve(const CommonOptions& o, const std::string& listen_override) {
+  // Signals are taken synchronously on this thread. Blocked before any thread
+  // starts, so that every thread inherits the mask and none is killed by one.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   Config cfg = load(o);
   if (!listen_override.empty()) cfg.server.listen = listen_override;
   setup_logging(cfg.server.log_level, cfg.server.log_format);
@@ -89,14 +98,6 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   options.threads = cfg.server.threads;
   options.max_body_bytes = cfg.server.max_body_bytes;
   HttpServer server(options, gateway);
-
-  // Signals are taken synchronously on this thread; the workers never see them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   server.start();
   spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),

@@ -41,7 +41,7 @@ std::uint64_t UsageWriter::written() const {
 }
 
 void UsageWriter::run() {
-  auto store = open_store(database_url_);
+  std::unique_ptr<Store> store;
   std::vector<UsageRecord> batch;
   for (;;) {
     bool last;
@@ -53,6 +53,7 @@ void UsageWriter::run() {
     }
     while (!batch.empty()) {
       try {
+        if (!store) store = open_store(database_url_);
         store->write_usage(batch);
         std::lock_guard lock(mutex_);
         written_ += batch.size();
@@ -60,11 +61,13 @@ void UsageWriter::run() {
       } catch (const std::exception& e) {
         // The database is busy or full: keep the rows and try again.
         spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(), e.what());
+        store.reset();  // reopen: the connection may be what failed
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         std::lock_guard lock(mutex_);
         if (stopping_ && last) {
           // One more try on shutdown, then give up loudly rather than hang.
           try {
+            if (!store) store = open_store(database_url_);
             store->write_usage(batch);
             written_ += batch.size();
           } catch (const std::exception& e2) {

@@ -65,8 +65,9 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       response = scrub_secret(std::move(response), channel.record.api_key);
     }
     out.status = status;
-    co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,
-                              response);
+    if (!co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,
+                                   response))
+      out.status = 499;
     co_return out;
   }
 
@@ -78,9 +79,12 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   for (;;) {
     events.clear();
     if (!co_await call.read_some(piece)) {
+      // Bytes are relayed as they are, so there is no event boundary to put
+      // an error event at: leave the chunked body unterminated and close,
+      // which every client reports as a broken transfer, not a short answer.
       out.status = 502;
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      co_await ex.response.end_stream();
+      ex.response.set_close();
       break;
     }
     const bool last = piece.empty() || call.done();

@@ -12,7 +12,8 @@ struct HttpServer::Session {
   bool busy = false;
 };
 
-Worker::Worker(ssl::context& tls) : pool(io.get_executor(), tls), rng(std::random_device{}()) {}
+Worker::Worker(ssl::context& tls)
+    : pool(std::make_shared<UpstreamPool>(io.get_executor(), tls)), rng(std::random_device{}()) {}
 
 tcp::endpoint parse_listen_address(const std::string& text) {
   auto colon = text.rfind(':');

@@ -29,7 +29,9 @@ struct ServerOptions {
 struct Worker {
   explicit Worker(ssl::context& tls);
   asio::io_context io{1};
-  UpstreamPool pool;
+  // Shared so that requests still suspended when the loop is torn down
+  // (past the shutdown grace period) find the pool gone instead of freed.
+  std::shared_ptr<UpstreamPool> pool;
   std::mt19937_64 rng;
   std::size_t index = 0;
 };

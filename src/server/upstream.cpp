@@ -162,12 +162,13 @@ awaitable<UpstreamPool::Connected> UpstreamPool::connect(const UpstreamAddress& 
   co_return out;
 }
 
-UpstreamCall::UpstreamCall(UpstreamPool& pool, const UpstreamAddress& addr,
-                           UpstreamTimeouts timeouts)
-    : pool_(pool), addr_(addr), timeouts_(timeouts) {}
+UpstreamCall::UpstreamCall(const std::shared_ptr<UpstreamPool>& pool,
+                           const UpstreamAddress& addr, UpstreamTimeouts timeouts)
+    : pool_(*pool), pool_alive_(pool), addr_(addr), timeouts_(timeouts) {}
 
 UpstreamCall::~UpstreamCall() {
-  if (conn_ && !failed_ && parser_ && parser_->is_done() && parser_->keep_alive())
+  if (conn_ && !failed_ && parser_ && parser_->is_done() && parser_->keep_alive() &&
+      !pool_alive_.expired())
     pool_.give_back(addr_, std::move(conn_));
   // Otherwise the connection closes here; a half-read response cannot be reused.
 }
@@ -199,9 +200,19 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
     }
     auto rec = co_await on_stream(
         *conn_, [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
+    // 100 Continue / 103 Early Hints precede the real answer; Beast parses
+    // each as a complete message, so read on to the final head.
+    while (!rec && parser_->get().result_int() / 100 == 1 && parser_->get().result_int() != 101) {
+      parser_.emplace();
+      parser_->body_limit(boost::none);
+      parser_->header_limit(64 * 1024);
+      rec = co_await on_stream(
+          *conn_, [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
+    }
     if (rec) {
       if (reused && (rec == http::error::end_of_stream || rec == asio::error::eof ||
-                     rec == asio::error::connection_reset || rec == asio::error::broken_pipe))
+                     rec == asio::error::connection_reset || rec == asio::error::broken_pipe ||
+                     rec == ssl::error::stream_truncated))
         continue;
       error_ = "no response from " + addr_.host_header + ": " + describe(rec);
       failed_ = true;

@@ -65,7 +65,8 @@ class UpstreamPool {
 // agree to keep it alive; otherwise it is closed.
 class UpstreamCall {
  public:
-  UpstreamCall(UpstreamPool& pool, const UpstreamAddress& addr, UpstreamTimeouts timeouts);
+  UpstreamCall(const std::shared_ptr<UpstreamPool>& pool, const UpstreamAddress& addr,
+               UpstreamTimeouts timeouts);
   ~UpstreamCall();
   UpstreamCall(const UpstreamCall&) = delete;
   UpstreamCall& operator=(const UpstreamCall&) = delete;
@@ -90,6 +91,7 @@ class UpstreamCall {
 
  private:
   UpstreamPool& pool_;
+  std::weak_ptr<UpstreamPool> pool_alive_;
   const UpstreamAddress& addr_;
   UpstreamTimeouts timeouts_;
   std::unique_ptr<UpstreamConnection> conn_;

@@ -426,17 +426,32 @@ class SqliteStore final : public Store {
   }
 
   void transaction(const std::function<void()>& fn) override {
-    if (depth_++ == 0) exec("BEGIN IMMEDIATE");
+    // Only the outermost level talks to SQLite, and the depth moves only once
+    // BEGIN has succeeded, so a busy database cannot leave it out of step
+    // (rows committed one by one, then written again on retry).
+    if (depth_ == 0) exec("BEGIN IMMEDIATE");
+    ++depth_;
     try {
       fn();
     } catch (...) {
-      if (--depth_ == 0) exec("ROLLBACK");
+      if (--depth_ == 0) rollback_quietly();
       throw;
     }
-    if (--depth_ == 0) exec("COMMIT");
+    if (--depth_ == 0) {
+      try {
+        exec("COMMIT");
+      } catch (...) {
+        rollback_quietly();
+        throw;
+      }
+    }
   }
 
  private:
+  void rollback_quietly() {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
   void exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -219,6 +219,15 @@ std::optional<std::string> scan_object(std::string_view text, Object& out) {
   if (!s.object(1, &out)) return s.error;
   s.skip_ws();
   if (!s.at_end()) return std::string("unexpected data after the JSON object");
+  // The gateway routes and bills by these keys while the upstream decodes
+  // them itself: "mod\u0065l" or a second "model" would let the two disagree.
+  for (std::size_t i = 0; i < out.members.size(); ++i) {
+    const auto key = out.members[i].key;
+    if (key.find('\\') != std::string_view::npos)
+      return "escaped characters in the top-level key \"" + std::string(key) + "\" are not accepted";
+    for (std::size_t j = 0; j < i; ++j)
+      if (out.members[j].key == key) return "duplicate key \"" + std::string(key) + "\"";
+  }
   return std::nullopt;
 }
 

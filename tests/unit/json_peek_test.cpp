@@ -47,3 +47,17 @@ TEST(JsonPeek, DecodesStringValues) {
   EXPECT_EQ(json_peek::string_value(R"("a\"b\u0041")"), "a\"bA");
   EXPECT_FALSE(json_peek::string_value("12").has_value());
 }
+
+TEST(JsonPeek, KeysTheUpstreamWouldReadDifferentlyAreRefused) {
+  json_peek::Object obj;
+  // Routing and billing read the first raw "model"; an upstream decodes
+  // escapes and keeps the last duplicate. Both forms must be refused.
+  auto escaped = json_peek::scan_object(R"({"model":"cheap","mod\u0065l":"expensive"})", obj);
+  ASSERT_TRUE(escaped);
+  EXPECT_NE(escaped->find("escaped"), std::string::npos);
+  auto twice = json_peek::scan_object(R"({"model":"cheap","messages":[],"model":"expensive"})", obj);
+  ASSERT_TRUE(twice);
+  EXPECT_NE(twice->find("duplicate key \"model\""), std::string::npos);
+  // Nested objects may repeat keys of the top level.
+  EXPECT_FALSE(json_peek::scan_object(R"({"model":"m","a":{"model":"x","model":"y"}})", obj));
+}

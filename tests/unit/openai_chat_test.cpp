@@ -118,3 +118,12 @@ TEST(ChatStreamTap, CrlfFramingAndErrorsAreRecognised) {
   EXPECT_TRUE(tap.saw_error());
   EXPECT_EQ(out, "data: {\"error\":{\"message\":\"boom\"}}\r\n\r\n");
 }
+
+TEST(ChatPeek, StreamOptionsCannotSayTwoThings) {
+  openai_chat::RequestPeek p;
+  auto err = openai_chat::peek_request(
+      R"({"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true,"include_usage":false}})",
+      p);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("stream_options"), std::string::npos);
+}

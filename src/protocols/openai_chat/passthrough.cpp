@@ -25,8 +25,8 @@ std::optional<std::string> peek_request(std::string_view body, RequestPeek& out)
   }
   if (const auto* opts = out.object.find("stream_options"); opts && opts->value.front() == '{') {
     json_peek::Object inner;
-    if (!json_peek::scan_object(opts->value, inner))
-      if (const auto* inc = inner.find("include_usage")) out.client_wants_usage = inc->value == "true";
+    if (auto err = json_peek::scan_object(opts->value, inner)) return "'stream_options': " + *err;
+    if (const auto* inc = inner.find("include_usage")) out.client_wants_usage = inc->value == "true";
   }
   return std::nullopt;
 }
@@ -47,7 +47,9 @@ std::string rewrite_request(std::string_view body, const RequestPeek& peek,
   if (peek.stream && !peek.client_wants_usage) {
     const auto* opts = peek.object.find("stream_options");
     if (opts && opts->value.front() == '{') {
-      json::object o = json::parse(opts->value).as_object();
+      json::parse_options deep;
+      deep.max_depth = 256;  // as deep as json_peek accepted
+      json::object o = json::parse(opts->value, {}, deep).as_object();
       o["include_usage"] = true;
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), json::serialize(o)});

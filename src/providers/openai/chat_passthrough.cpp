@@ -102,8 +102,10 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     if (status >= 200 && status < 300) {
       if (auto u = openai_chat::usage_from_response(response)) out.usage = *u;
       out.status = static_cast<int>(status);
-      co_await ex.response.send(out.status, content_type.empty() ? "application/json" : content_type,
-                                response);
+      if (!co_await ex.response.send(out.status,
+                                     content_type.empty() ? "application/json" : content_type,
+                                     response))
+        out.status = 499;  // the client went away; the answer is still billed
       co_return out;
     }
     // An upstream error: same protocol, so its body is already in the
