@@ -1,7 +1,7 @@
 // aiohub: the command line. `serve` runs the gateway; the other commands
 // work on the same database from the shell.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
 #include <csignal>
@@ -48,7 +48,8 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
   if (!r.new_admin_token && !r.demo_key && r.generated_keys.empty()) return;
   std::cout << "\n  aiohub: save these now, they are shown only once.\n";
   if (r.new_admin_token) std::cout << "  admin token: " << *r.new_admin_token << "\n";
-  if (r.demo_key) std::cout << "  demo key:    " << *r.demo_key << "   (group openai, model aiohub-demo)\n";
+  if (r.demo_key)
+    std::cout << "  demo key:    " << *r.demo_key << "   (group openai, model aiohub-demo)\n";
   for (auto& [name, secret] : r.generated_keys)
     std::cout << "  key " << name << ": " << secret << "\n";
   if (r.demo_key) {
@@ -56,7 +57,8 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
               << "    curl http://" << address << "/v1/chat/completions \\\n"
               << "      -H 'Authorization: Bearer " << *r.demo_key << "' \\\n"
               << "      -H 'Content-Type: application/json' \\\n"
-              << "      -d '{\"model\":\"aiohub-demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hello "
+              << "      -d "
+                 "'{\"model\":\"aiohub-demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hello "
                  "from aiohub\"}]}'\n";
   }
   std::cout << std::endl;
@@ -101,9 +103,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 
   server.start();
   spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),
-               cfg.server.database.substr(0, cfg.server.database.find('@') == std::string::npos
-                                                 ? std::string::npos
-                                                 : 0));
+               cfg.server.database.substr(
+                   0, cfg.server.database.find('@') == std::string::npos ? std::string::npos : 0));
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: no new connections; waiting up to {} s for {} running requests", sig,
@@ -126,14 +127,12 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 }
 
 std::string key_json(const KeyRecord& k) {
-  json::object o{{"name", k.name},
-                 {"prefix", k.prefix},
-                 {"group", k.group},
-                 {"used_usd", micros_to_usd(k.used)},
-                 {"enabled", k.enabled},
-                 {"created_at", format_rfc3339(k.created_at)}};
+  json::object o{{"name", k.name},       {"prefix", k.prefix},
+                 {"group", k.group},     {"used_usd", micros_to_usd(k.used)},
+                 {"enabled", k.enabled}, {"created_at", format_rfc3339(k.created_at)}};
   o["quota_usd"] = k.quota ? json::value(micros_to_usd(*k.quota)) : json::value(nullptr);
-  o["remaining_usd"] = k.quota ? json::value(micros_to_usd(*k.quota - k.used)) : json::value(nullptr);
+  o["remaining_usd"] =
+      k.quota ? json::value(micros_to_usd(*k.quota - k.used)) : json::value(nullptr);
   o["expires"] = k.expires_at ? json::value(format_rfc3339(*k.expires_at)) : json::value(nullptr);
   json::array models;
   for (auto& m : k.models) models.emplace_back(m);
@@ -189,7 +188,8 @@ int main(int argc, char** argv) {
   auto* channel_cmd = app.add_subcommand("channel", "inspect channels");
   channel_cmd->require_subcommand(1);
   CommonOptions channel_opts;
-  auto* channel_list = channel_cmd->add_subcommand("list", "list channels (never their credentials)");
+  auto* channel_list =
+      channel_cmd->add_subcommand("list", "list channels (never their credentials)");
   add_common(channel_list, channel_opts);
   channel_list->add_flag("--json", json_out, "one JSON object per line");
 

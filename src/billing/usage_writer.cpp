@@ -12,9 +12,13 @@ constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 
 UsageWriter::UsageWriter(std::string database_url) : database_url_(std::move(database_url)) {}
 
-UsageWriter::~UsageWriter() { stop(); }
+UsageWriter::~UsageWriter() {
+  stop();
+}
 
-void UsageWriter::start() { thread_ = std::thread([this] { run(); }); }
+void UsageWriter::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void UsageWriter::push(UsageRecord row) {
   bool wake;
@@ -60,7 +64,8 @@ void UsageWriter::run() {
         batch.clear();
       } catch (const std::exception& e) {
         // The database is busy or full: keep the rows and try again.
-        spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(), e.what());
+        spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(),
+                      e.what());
         store.reset();  // reopen: the connection may be what failed
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         std::lock_guard lock(mutex_);

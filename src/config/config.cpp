@@ -4,8 +4,8 @@
 
 #include <array>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 #include "util/time.hpp"
 
@@ -13,9 +13,8 @@ namespace aiohub {
 namespace {
 
 constexpr std::array kEndpoints = {"chat", "responses", "messages", "gemini", "images"};
-constexpr std::array kChannelTypes = {"openai",  "openai-compatible", "openai-responses",
-                                      "anthropic", "gemini",          "bedrock",
-                                      "demo"};
+constexpr std::array kChannelTypes = {
+    "openai", "openai-compatible", "openai-responses", "anthropic", "gemini", "bedrock", "demo"};
 
 [[noreturn]] void fail(const std::string& source, const toml::source_region& where,
                        const std::string& what) {
@@ -175,8 +174,7 @@ Config parse_config(std::string_view text, const std::string& source) {
     fail(source, e.source(), std::string(e.description()));
   }
   Config cfg;
-  static const std::set<std::string> kSections = {"server", "groups", "channels", "prices",
-                                                  "keys"};
+  static const std::set<std::string> kSections = {"server", "groups", "channels", "prices", "keys"};
   for (auto&& [k, v] : root)
     if (!kSections.count(std::string(k.str())))
       cfg.warnings.push_back(source + ":" + std::to_string(v.source().begin.line) +
@@ -197,7 +195,8 @@ Config parse_config(std::string_view text, const std::string& source) {
       s.max_body_bytes = static_cast<std::size_t>(*v);
     }
     if (auto v = r.integer("threads")) s.threads = static_cast<int>(*v);
-    if (auto v = r.integer("shutdown_grace_seconds")) s.shutdown_grace_seconds = static_cast<int>(*v);
+    if (auto v = r.integer("shutdown_grace_seconds"))
+      s.shutdown_grace_seconds = static_cast<int>(*v);
     if (auto v = r.str("log_level")) s.log_level = *v;
     if (auto v = r.str("log_format")) {
       if (*v != "json" && *v != "text" && *v != "auto")
@@ -242,7 +241,8 @@ Config parse_config(std::string_view text, const std::string& source) {
       fail(source, t.source(), "channel '" + c.name + "' needs a base_url");
     if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 &&
         c.base_url.rfind("https://", 0) != 0)
-      fail(source, t.source(), "channel '" + c.name + "': base_url must start with http:// or https://");
+      fail(source, t.source(),
+           "channel '" + c.name + "': base_url must start with http:// or https://");
     c.api_key = r.str("api_key").value_or("");
     c.groups = r.strings("groups").value_or(std::vector<std::string>{});
     c.models = r.strings("models").value_or(std::vector<std::string>{});
@@ -277,7 +277,9 @@ Config parse_config(std::string_view text, const std::string& source) {
     check_unique(source, "keys", names, k.name);
     k.key = r.str("key");
     if (k.key && (k.key->rfind("sk-", 0) != 0 || k.key->size() < 20))
-      fail(source, t.source(), "key '" + k.name + "': a fixed secret must start with sk- and have at least 20 characters");
+      fail(source, t.source(),
+           "key '" + k.name +
+               "': a fixed secret must start with sk- and have at least 20 characters");
     k.group = r.required_str("group");
     k.quota = r.number("quota");
     if (k.quota && *k.quota < 0) fail(source, t.source(), "key '" + k.name + "': quota < 0");

@@ -59,8 +59,8 @@ struct KeyConfig {
   std::string name;
   std::optional<std::string> key;  // fixed secret; generated when absent
   std::string group;
-  std::optional<double> quota;            // USD; absent: unlimited
-  std::optional<std::int64_t> expires;    // Unix seconds
+  std::optional<double> quota;          // USD; absent: unlimited
+  std::optional<std::int64_t> expires;  // Unix seconds
   std::optional<std::vector<std::string>> models;
   std::optional<bool> enabled;
 };

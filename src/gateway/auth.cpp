@@ -42,7 +42,8 @@ std::string_view presented_key(const boost::beast::http::fields& headers, std::s
 AuthResult authenticate(const Snapshot& snap, std::string_view secret, std::int64_t now_s) {
   AuthResult r;
   if (secret.empty()) {
-    r.error = {401, "Missing API key: send it as 'Authorization: Bearer sk-...'.", "invalid_api_key", ""};
+    r.error = {401, "Missing API key: send it as 'Authorization: Bearer sk-...'.",
+               "invalid_api_key", ""};
     return r;
   }
   // Look up by hash: the secret itself is never compared, and equal-length
@@ -63,7 +64,8 @@ AuthResult authenticate(const Snapshot& snap, std::string_view secret, std::int6
     return r;
   }
   if (key.record.quota && key.state->used.load(std::memory_order_relaxed) >= *key.record.quota) {
-    r.error = {429, "This API key has used all of its quota.", "insufficient_quota", "insufficient_quota"};
+    r.error = {429, "This API key has used all of its quota.", "insufficient_quota",
+               "insufficient_quota"};
     return r;
   }
   r.key = &key;

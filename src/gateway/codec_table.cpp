@@ -23,7 +23,9 @@ class EncoderAdapter final : public IrStreamEncoder {
 template <class Decoder>
 class DecoderAdapter final : public IrStreamDecoder {
  public:
-  void feed(std::string_view bytes, std::vector<ir::Event>& out) override { decoder_.feed(bytes, out); }
+  void feed(std::string_view bytes, std::vector<ir::Event>& out) override {
+    decoder_.feed(bytes, out);
+  }
   void finish(std::vector<ir::Event>& out) override { decoder_.finish(out); }
 
  private:
@@ -39,7 +41,9 @@ const CodecOps kChat{
       return std::make_unique<EncoderAdapter<openai_chat::StreamEncoder>>(m, include_usage);
     },
     [](const ir::Request& r) { return openai_chat::encode_request(r); },
-    [](std::string_view body, ir::Response& out) { return openai_chat::decode_response(body, out); },
+    [](std::string_view body, ir::Response& out) {
+      return openai_chat::decode_response(body, out);
+    },
     []() -> std::unique_ptr<IrStreamDecoder> {
       return std::make_unique<DecoderAdapter<openai_chat::StreamDecoder>>();
     },
@@ -66,7 +70,9 @@ const CodecOps kResponses{
     [](std::string_view body, const RequestTarget&, ir::Request& out) {
       return openai_responses::decode_request(body, out);
     },
-    [](const ir::Response& r, const std::string& m) { return openai_responses::encode_response(r, m); },
+    [](const ir::Response& r, const std::string& m) {
+      return openai_responses::encode_response(r, m);
+    },
     [](const std::string& m, bool) -> std::unique_ptr<IrStreamEncoder> {
       return std::make_unique<EncoderAdapter<openai_responses::StreamEncoder>>(m);
     },

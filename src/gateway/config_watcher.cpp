@@ -9,7 +9,9 @@ namespace aiohub {
 ConfigWatcher::ConfigWatcher(std::string database_url, std::chrono::milliseconds poll_every)
     : database_url_(std::move(database_url)), poll_every_(poll_every) {}
 
-ConfigWatcher::~ConfigWatcher() { stop(); }
+ConfigWatcher::~ConfigWatcher() {
+  stop();
+}
 
 void ConfigWatcher::start() {
   auto store = open_store(database_url_);

@@ -22,7 +22,9 @@ class ConfigWatcher {
   void start();
   void stop();
 
-  std::shared_ptr<const Snapshot> current() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Snapshot> current() const {
+    return current_.load(std::memory_order_acquire);
+  }
 
  private:
   void run();

@@ -3,7 +3,9 @@
 namespace aiohub {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
@@ -61,9 +63,9 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   // Mistakes first: they are what people hit on day one.
   if (path.find("/v1/v1/") != std::string_view::npos || ends_with(path, "/v1/v1")) {
     c.kind = RouteKind::mistake;
-    c.message =
-        "Your base URL has an extra /v1: the request went to " + std::string(path) +
-        ". Set the client's base URL to this gateway's root, or to <root>/v1 for OpenAI-style clients, but not both.";
+    c.message = "Your base URL has an extra /v1: the request went to " + std::string(path) +
+                ". Set the client's base URL to this gateway's root, or to <root>/v1 for "
+                "OpenAI-style clients, but not both.";
     return c;
   }
   for (std::string_view ep : {"/chat/completions", "/messages", "/responses"}) {

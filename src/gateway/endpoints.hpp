@@ -23,7 +23,7 @@ enum class RouteKind {
   list_models,     // GET /v1/models, GET /v1beta/models
   not_served_yet,  // a known endpoint the gateway does not answer yet
   method_not_allowed,
-  mistake,           // a base-URL mistake; `message` says which
+  mistake,  // a base-URL mistake; `message` says which
   not_found,
 };
 
@@ -31,7 +31,7 @@ struct ClassifiedRequest {
   RouteKind kind = RouteKind::not_found;
   ErrorShape shape = ErrorShape::openai;
   Endpoint endpoint = Endpoint::chat;
-  std::string message;  // for mistakes and not_served_yet
+  std::string message;       // for mistakes and not_served_yet
   std::string gemini_model;  // Gemini: the model named in the path
   bool gemini_stream = false;
 };

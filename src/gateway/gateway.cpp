@@ -8,8 +8,8 @@
 #include "gateway/protocol.hpp"
 #include "gateway/token_estimate.hpp"
 #include "providers/upstream_request.hpp"
-#include "util/json_peek.hpp"
 #include "router/router.hpp"
+#include "util/json_peek.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -279,7 +279,8 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
                                             head.client_wants_usage, settings_);
     }
     if (!outcome.retryable || ex.response.started()) break;
-    spdlog::warn("request {}: {}; trying the next channel", ex.response.request_id(), outcome.error);
+    spdlog::warn("request {}: {}; trying the next channel", ex.response.request_id(),
+                 outcome.error);
   }
   if (!ex.response.started()) {
     // Every candidate failed before answering.

@@ -16,7 +16,8 @@ class Gateway final : public RequestHandler {
   Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings);
 
   awaitable<void> handle(HttpExchange& ex) override;
-  std::string early_error_body(std::string_view path, int status, std::string_view message) override;
+  std::string early_error_body(std::string_view path, int status,
+                               std::string_view message) override;
 
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
@@ -27,8 +28,8 @@ class Gateway final : public RequestHandler {
                               Endpoint endpoint);
   awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error);
   void record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,
-              const std::string& model,
-              const Channel* channel, bool stream, const RelayOutcome& outcome);
+              const std::string& model, const Channel* channel, bool stream,
+              const RelayOutcome& outcome);
 
   ConfigWatcher& config_;
   UsageWriter& usage_;

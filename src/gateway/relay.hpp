@@ -34,8 +34,9 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
 
 // A client of one protocol served by a channel of another, through the IR.
 awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel, Protocol client,
-                                         const ir::Request& request, const std::string& client_model,
-                                         bool include_usage, const RelaySettings& settings);
+                                         const ir::Request& request,
+                                         const std::string& client_model, bool include_usage,
+                                         const RelaySettings& settings);
 
 // Same protocol on both sides, for protocols other than Chat Completions.
 awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& channel,

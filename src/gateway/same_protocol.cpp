@@ -8,11 +8,10 @@
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 
-
 namespace aiohub {
 
-awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& channel, Protocol protocol,
-                                            const json_peek::Object& peeked,
+awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& channel,
+                                            Protocol protocol, const json_peek::Object& peeked,
                                             const std::string& client_model, bool stream,
                                             const RelaySettings& settings) {
   RelayOutcome out;
@@ -61,7 +60,8 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         out.usage.reported = true;
       }
     } else {
-      out.error = "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+      out.error =
+          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
       response = scrub_secret(std::move(response), channel.record.api_key);
     }
     out.status = status;
@@ -91,7 +91,8 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
     for (auto& e : events) {
-      if (e.kind == ir::EventKind::message_start && !out.usage.input) out.usage.input = e.usage.input;
+      if (e.kind == ir::EventKind::message_start && !out.usage.input)
+        out.usage.input = e.usage.input;
       if (e.kind == ir::EventKind::message_delta) {
         Usage u = e.usage;
         if (!u.input) u.input = out.usage.input;

@@ -49,15 +49,15 @@ std::optional<UpstreamAddress> parse_base_url(std::string_view base_url) {
   if (u.host_type() == boost::urls::host_type::ipv6) a.host = u.host_ipv6_address().to_string();
   const std::string default_port = a.tls ? "443" : "80";
   a.port = u.has_port() ? std::string(u.port()) : default_port;
-  std::string host_for_header = u.host_type() == boost::urls::host_type::ipv6
-                                    ? "[" + a.host + "]"
-                                    : a.host;
+  std::string host_for_header =
+      u.host_type() == boost::urls::host_type::ipv6 ? "[" + a.host + "]" : a.host;
   a.host_header = a.port == default_port ? host_for_header : host_for_header + ":" + a.port;
   std::string path(u.encoded_path().data(), u.encoded_path().size());
   while (!path.empty() && path.back() == '/') path.pop_back();
   // The config asks for the provider root, but "https://api.example.com/v1"
   // is what most provider pages show; accept both.
-  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0) path.resize(path.size() - 3);
+  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0)
+    path.resize(path.size() - 3);
   a.path_prefix = path;
   a.pool_key = std::string(a.tls ? "https://" : "http://") + a.host + ":" + a.port;
   return a;

@@ -20,7 +20,15 @@ namespace aiohub {
 
 class Store;
 
-enum class ChannelKind { openai, openai_compatible, openai_responses, anthropic, gemini, bedrock, demo };
+enum class ChannelKind {
+  openai,
+  openai_compatible,
+  openai_responses,
+  anthropic,
+  gemini,
+  bedrock,
+  demo
+};
 
 ChannelKind channel_kind(std::string_view type);
 // Whether a channel of this kind can answer a client of this endpoint today.

@@ -7,7 +7,7 @@
 namespace aiohub {
 namespace {
 
-constexpr std::int64_t kPerMessage = 4;  // role and framing tokens
+constexpr std::int64_t kPerMessage = 4;   // role and framing tokens
 constexpr std::int64_t kPerImage = 1600;  // a typical ~1 MP image on Claude and GPT-4o
 constexpr std::int64_t kPerTool = 8;
 

@@ -40,8 +40,8 @@ void note_usage(const ir::Event& e, RelayOutcome& out) {
 
 }  // namespace
 
-awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel,
-                                         Protocol client, const ir::Request& request,
+awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel, Protocol client,
+                                         const ir::Request& request,
                                          const std::string& client_model, bool include_usage,
                                          const RelaySettings& settings) {
   RelayOutcome out;

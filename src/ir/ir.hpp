@@ -74,7 +74,7 @@ struct ToolChoice {
 };
 
 struct Reasoning {
-  std::optional<std::string> effort;        // "minimal" | "low" | "medium" | "high" | ...
+  std::optional<std::string> effort;  // "minimal" | "low" | "medium" | "high" | ...
   std::optional<std::int64_t> budget_tokens;
   bool disabled = false;
 };
@@ -89,7 +89,7 @@ struct ResponseFormat {
 
 struct Request {
   std::string model;
-  std::vector<Part> system;  // system/developer/instructions, in order
+  std::vector<Part> system;       // system/developer/instructions, in order
   std::vector<Message> messages;  // may still hold Role::system for mid-conversation ones
   std::vector<Tool> tools;
   ToolChoice tool_choice;
@@ -105,7 +105,16 @@ struct Request {
   std::string user;
 };
 
-enum class StopReason { end_turn, max_tokens, stop_sequence, tool_use, content_filter, pause, refusal, error };
+enum class StopReason {
+  end_turn,
+  max_tokens,
+  stop_sequence,
+  tool_use,
+  content_filter,
+  pause,
+  refusal,
+  error
+};
 
 struct Response {
   std::string id;
@@ -119,7 +128,15 @@ struct Response {
 // Stream events: the one sequence every stream decoder produces and every
 // stream encoder consumes. Parts are started, receive deltas and are stopped
 // one at a time, in index order; tool calls in the same turn are separate parts.
-enum class EventKind { message_start, part_start, part_delta, part_stop, message_delta, message_stop, error };
+enum class EventKind {
+  message_start,
+  part_start,
+  part_delta,
+  part_stop,
+  message_delta,
+  message_stop,
+  error
+};
 enum class DeltaKind { text, arguments, thinking, signature };
 
 struct Event {

@@ -42,7 +42,8 @@ void SseParser::line(std::string_view l, std::vector<SseEvent>& out) {
   if (l.front() == ':') return;  // comment / keep-alive
   auto colon = l.find(':');
   std::string_view field = l.substr(0, colon);
-  std::string_view value = colon == std::string_view::npos ? std::string_view{} : l.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view{} : l.substr(colon + 1);
   if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   if (field == "data") {
     if (has_data_) current_.data.push_back('\n');

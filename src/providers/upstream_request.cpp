@@ -27,7 +27,8 @@ std::string upstream_request_head(const Channel& channel, Protocol protocol,
       h.append("/v1beta/models/");
       h.append(upstream_model);
       h.append(count_tokens ? ":countTokens"
-                            : stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+               : stream     ? ":streamGenerateContent?alt=sse"
+                            : ":generateContent");
       break;
   }
   h.append(" HTTP/1.1\r\nHost: ");

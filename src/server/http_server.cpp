@@ -20,7 +20,8 @@ tcp::endpoint parse_listen_address(const std::string& text) {
   if (colon == std::string::npos) throw std::runtime_error("listen address needs a port: " + text);
   std::string host = text.substr(0, colon);
   std::string port = text.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   if (host == "localhost") host = "127.0.0.1";
   beast::error_code ec;
@@ -39,11 +40,14 @@ tcp::endpoint parse_listen_address(const std::string& text) {
 HttpServer::HttpServer(ServerOptions options, RequestHandler& handler)
     : options_(std::move(options)), handler_(handler), tls_(make_client_tls_context()) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::start() {
-  int n = options_.threads > 0 ? options_.threads
-                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = options_.threads > 0
+              ? options_.threads
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto endpoint = parse_listen_address(options_.listen);
   sessions_.resize(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -187,10 +191,10 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
 
     if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
       ResponseWriter out(stream, false, {});
-      const std::string body = handler_.early_error_body(
-          path, 413,
-          "The request body is larger than this gateway's limit of " +
-              std::to_string(options_.max_body_bytes) + " bytes.");
+      const std::string body =
+          handler_.early_error_body(path, 413,
+                                    "The request body is larger than this gateway's limit of " +
+                                        std::to_string(options_.max_body_bytes) + " bytes.");
       co_await out.send(413, "application/json", body);
       break;
     }
@@ -205,7 +209,8 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
     stream.expires_never();
     if (bec) {
       int status = bec == http::error::body_limit ? 413 : 400;
-      if (bec == http::error::body_limit || bec.category() == http::make_error_code(http::error::bad_target).category()) {
+      if (bec == http::error::body_limit ||
+          bec.category() == http::make_error_code(http::error::bad_target).category()) {
         ResponseWriter out(stream, false, {});
         const std::string body = handler_.early_error_body(
             path, status,

@@ -69,7 +69,8 @@ awaitable<bool> ResponseWriter::write_chunk(std::string_view data) {
   *end++ = '\n';
   std::string head = std::move(pending_head_);
   pending_head_.clear();
-  co_return co_await write(asio::buffer(head), asio::buffer(size, static_cast<std::size_t>(end - size)),
+  co_return co_await write(asio::buffer(head),
+                           asio::buffer(size, static_cast<std::size_t>(end - size)),
                            asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2));
 }
 
@@ -83,10 +84,11 @@ awaitable<bool> ResponseWriter::end_stream(std::string_view last_chunk) {
     *end++ = '\r';
     *end++ = '\n';
   }
-  co_return co_await write(asio::buffer(head), asio::buffer(size, static_cast<std::size_t>(end - size)),
-                           asio::buffer(last_chunk.data(), last_chunk.size()),
-                           asio::buffer(last_chunk.empty() ? "" : "\r\n", last_chunk.empty() ? 0 : 2),
-                           asio::buffer("0\r\n\r\n", 5));
+  co_return co_await write(
+      asio::buffer(head), asio::buffer(size, static_cast<std::size_t>(end - size)),
+      asio::buffer(last_chunk.data(), last_chunk.size()),
+      asio::buffer(last_chunk.empty() ? "" : "\r\n", last_chunk.empty() ? 0 : 2),
+      asio::buffer("0\r\n\r\n", 5));
 }
 
 }  // namespace aiohub

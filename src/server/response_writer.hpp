@@ -33,9 +33,8 @@ class ResponseWriter {
  private:
   std::string head(int status, std::string_view content_type, std::string_view extra_headers,
                    std::string_view length_or_chunked);
-  awaitable<bool> write(asio::const_buffer a, asio::const_buffer b = {},
-                        asio::const_buffer c = {}, asio::const_buffer d = {},
-                        asio::const_buffer e = {});
+  awaitable<bool> write(asio::const_buffer a, asio::const_buffer b = {}, asio::const_buffer c = {},
+                        asio::const_buffer d = {}, asio::const_buffer e = {});
 
   beast::tcp_stream& stream_;
   bool keep_alive_;

@@ -20,7 +20,8 @@ auto on_stream(UpstreamConnection& c, F&& f) {
 
 template <class S>
 awaitable<beast::error_code> write_request(S& s, const std::string& head, std::string_view body) {
-  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body.data(), body.size())};
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
+                                         asio::buffer(body.data(), body.size())};
   auto [ec, n] = co_await asio::async_write(s, bufs, use_tuple);
   co_return ec;
 }
@@ -92,7 +93,8 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const UpstreamAddres
   return nullptr;
 }
 
-void UpstreamPool::give_back(const UpstreamAddress& addr, std::unique_ptr<UpstreamConnection> conn) {
+void UpstreamPool::give_back(const UpstreamAddress& addr,
+                             std::unique_ptr<UpstreamConnection> conn) {
   auto& list = idle_[addr.pool_key];
   if (list.size() >= kMaxIdlePerHost) return;
   conn->idle_since_us = mono_now_us();
@@ -162,8 +164,8 @@ awaitable<UpstreamPool::Connected> UpstreamPool::connect(const UpstreamAddress& 
   co_return out;
 }
 
-UpstreamCall::UpstreamCall(const std::shared_ptr<UpstreamPool>& pool,
-                           const UpstreamAddress& addr, UpstreamTimeouts timeouts)
+UpstreamCall::UpstreamCall(const std::shared_ptr<UpstreamPool>& pool, const UpstreamAddress& addr,
+                           UpstreamTimeouts timeouts)
     : pool_(*pool), pool_alive_(pool), addr_(addr), timeouts_(timeouts) {}
 
 UpstreamCall::~UpstreamCall() {
@@ -198,16 +200,16 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
       failed_ = true;
       co_return false;
     }
-    auto rec = co_await on_stream(
-        *conn_, [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
+    auto rec =
+        co_await on_stream(*conn_, [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
     // 100 Continue / 103 Early Hints precede the real answer; Beast parses
     // each as a complete message, so read on to the final head.
     while (!rec && parser_->get().result_int() / 100 == 1 && parser_->get().result_int() != 101) {
       parser_.emplace();
       parser_->body_limit(boost::none);
       parser_->header_limit(64 * 1024);
-      rec = co_await on_stream(
-          *conn_, [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
+      rec = co_await on_stream(*conn_,
+                               [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
     }
     if (rec) {
       if (reused && (rec == http::error::end_of_stream || rec == asio::error::eof ||
@@ -225,7 +227,9 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
   co_return false;
 }
 
-unsigned UpstreamCall::status() const { return parser_ ? parser_->get().result_int() : 0; }
+unsigned UpstreamCall::status() const {
+  return parser_ ? parser_->get().result_int() : 0;
+}
 
 std::string_view UpstreamCall::header(std::string_view name) const {
   if (!parser_) return {};
@@ -234,7 +238,9 @@ std::string_view UpstreamCall::header(std::string_view name) const {
   return it == h.end() ? std::string_view{} : std::string_view(it->value());
 }
 
-bool UpstreamCall::done() const { return parser_ && parser_->is_done(); }
+bool UpstreamCall::done() const {
+  return parser_ && parser_->is_done();
+}
 
 awaitable<bool> UpstreamCall::read_some(std::string_view& piece) {
   piece = {};

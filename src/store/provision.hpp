@@ -19,8 +19,8 @@ inline constexpr const char* kDemoGroup = "openai";
 
 struct ProvisionResult {
   bool fresh_database = false;
-  std::optional<std::string> new_admin_token;  // generated now; shown once
-  std::optional<std::string> demo_key;         // created now; shown once
+  std::optional<std::string> new_admin_token;                       // generated now; shown once
+  std::optional<std::string> demo_key;                              // created now; shown once
   std::vector<std::pair<std::string, std::string>> generated_keys;  // name, secret
 };
 

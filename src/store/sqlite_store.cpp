@@ -217,7 +217,8 @@ class SqliteStore final : public Store {
   }
 
   void set_meta(std::string_view key, std::string_view value) override {
-    Statement s(db_, "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+    Statement s(
+        db_, "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
     s.bind(1, key).bind(2, value).run();
   }
 
@@ -237,7 +238,8 @@ class SqliteStore final : public Store {
     transaction([&] {
       Statement s(db_,
                   "INSERT INTO groups (name, endpoints, ratio) VALUES (?, ?, ?) "
-                  "ON CONFLICT (name) DO UPDATE SET endpoints = excluded.endpoints, ratio = excluded.ratio");
+                  "ON CONFLICT (name) DO UPDATE SET endpoints = excluded.endpoints, ratio = "
+                  "excluded.ratio");
       s.bind(1, g.name).bind(2, to_json(g.endpoints)).bind(3, g.ratio).run();
       bump_revision();
     });
@@ -268,13 +270,14 @@ class SqliteStore final : public Store {
 
   void upsert_channel(const ChannelRecord& c) override {
     transaction([&] {
-      Statement s(db_,
-                  "INSERT INTO channels (name, type, base_url, api_key, groups, models, model_map, "
-                  "priority, weight, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                  "ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, "
-                  "api_key = excluded.api_key, groups = excluded.groups, models = excluded.models, "
-                  "model_map = excluded.model_map, priority = excluded.priority, "
-                  "weight = excluded.weight, enabled = excluded.enabled");
+      Statement s(
+          db_,
+          "INSERT INTO channels (name, type, base_url, api_key, groups, models, model_map, "
+          "priority, weight, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, "
+          "api_key = excluded.api_key, groups = excluded.groups, models = excluded.models, "
+          "model_map = excluded.model_map, priority = excluded.priority, "
+          "weight = excluded.weight, enabled = excluded.enabled");
       s.bind(1, c.name)
           .bind(2, c.type)
           .bind(3, c.base_url)
@@ -292,18 +295,26 @@ class SqliteStore final : public Store {
 
   std::vector<PriceRecord> prices() override {
     std::vector<PriceRecord> out;
-    Statement s(db_, "SELECT model, input, output, cache_read, cache_write FROM prices ORDER BY model");
+    Statement s(db_,
+                "SELECT model, input, output, cache_read, cache_write FROM prices ORDER BY model");
     while (s.step()) out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4)});
     return out;
   }
 
   void upsert_price(const PriceRecord& p) override {
     transaction([&] {
-      Statement s(db_,
-                  "INSERT INTO prices (model, input, output, cache_read, cache_write) VALUES (?, ?, ?, ?, ?) "
-                  "ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, "
-                  "cache_read = excluded.cache_read, cache_write = excluded.cache_write");
-      s.bind(1, p.model).bind(2, p.input).bind(3, p.output).bind(4, p.cache_read).bind(5, p.cache_write).run();
+      Statement s(
+          db_,
+          "INSERT INTO prices (model, input, output, cache_read, cache_write) VALUES (?, ?, ?, ?, "
+          "?) "
+          "ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, "
+          "cache_read = excluded.cache_read, cache_write = excluded.cache_write");
+      s.bind(1, p.model)
+          .bind(2, p.input)
+          .bind(3, p.output)
+          .bind(4, p.cache_read)
+          .bind(5, p.cache_write)
+          .run();
       bump_revision();
     });
   }
@@ -318,13 +329,14 @@ class SqliteStore final : public Store {
 
   void upsert_key(const KeyRecord& k) override {
     transaction([&] {
-      Statement s(db_,
-                  "INSERT INTO keys (name, hash, prefix, group_name, quota_micros, used_micros, "
-                  "expires_at, models, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                  "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, "
-                  "group_name = excluded.group_name, quota_micros = excluded.quota_micros, "
-                  "expires_at = excluded.expires_at, models = excluded.models, "
-                  "enabled = excluded.enabled");
+      Statement s(
+          db_,
+          "INSERT INTO keys (name, hash, prefix, group_name, quota_micros, used_micros, "
+          "expires_at, models, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, "
+          "group_name = excluded.group_name, quota_micros = excluded.quota_micros, "
+          "expires_at = excluded.expires_at, models = excluded.models, "
+          "enabled = excluded.enabled");
       s.bind(1, k.name)
           .bind(2, k.hash)
           .bind(3, k.prefix)
@@ -354,12 +366,13 @@ class SqliteStore final : public Store {
   void write_usage(const std::vector<UsageRecord>& rows) override {
     if (rows.empty()) return;
     transaction([&] {
-      Statement ins(db_,
-                    "INSERT INTO usage_logs (ts_ms, request_id, key_id, key_name, group_name, model, "
-                    "upstream_model, channel, endpoint, stream, input_tokens, output_tokens, "
-                    "cache_read_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, "
-                    "cost_micros, latency_ms, ttfb_ms, status, error) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Statement ins(
+          db_,
+          "INSERT INTO usage_logs (ts_ms, request_id, key_id, key_name, group_name, model, "
+          "upstream_model, channel, endpoint, stream, input_tokens, output_tokens, "
+          "cache_read_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, "
+          "cost_micros, latency_ms, ttfb_ms, status, error) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       Statement charge(db_, "UPDATE keys SET used_micros = used_micros + ? WHERE id = ?");
       for (auto& r : rows) {
         ins.bind(1, r.ts_ms)

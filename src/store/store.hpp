@@ -4,8 +4,8 @@
 // A Store object is used by one thread at a time; threads open their own.
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>

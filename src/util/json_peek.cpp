@@ -74,8 +74,8 @@ class Scanner {
       const char* value_begin = p_;
       if (!value(depth)) return false;
       if (top)
-        top->members.push_back({key, std::string_view(value_begin,
-                                                      static_cast<std::size_t>(p_ - value_begin))});
+        top->members.push_back(
+            {key, std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin))});
       skip_ws();
       if (p_ == end_) return fail("unterminated object");
       if (*p_ == ',') {
@@ -224,7 +224,8 @@ std::optional<std::string> scan_object(std::string_view text, Object& out) {
   for (std::size_t i = 0; i < out.members.size(); ++i) {
     const auto key = out.members[i].key;
     if (key.find('\\') != std::string_view::npos)
-      return "escaped characters in the top-level key \"" + std::string(key) + "\" are not accepted";
+      return "escaped characters in the top-level key \"" + std::string(key) +
+             "\" are not accepted";
     for (std::size_t j = 0; j < i; ++j)
       if (out.members[j].key == key) return "duplicate key \"" + std::string(key) + "\"";
   }

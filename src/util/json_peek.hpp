@@ -37,6 +37,8 @@ std::optional<std::string> validate(std::string_view text);
 // nullopt if the token is not a string.
 std::optional<std::string> string_value(std::string_view raw);
 
-inline bool is_true(std::string_view raw) { return raw == "true"; }
+inline bool is_true(std::string_view raw) {
+  return raw == "true";
+}
 
 }  // namespace aiohub::json_peek

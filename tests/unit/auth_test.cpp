@@ -18,7 +18,8 @@ TEST(Crypto, GeneratedKeysAreUrlSafeAndDistinct) {
   EXPECT_EQ(a.secret.size(), 51u);
   EXPECT_EQ(a.secret.rfind("sk-", 0), 0u);
   EXPECT_NE(a.secret, b.secret);
-  for (char c : a.secret.substr(3)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  for (char c : a.secret.substr(3))
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
   EXPECT_EQ(a.record.hash, sha256_hex(a.secret));
   EXPECT_EQ(a.record.hash.find(a.secret), std::string::npos);
   EXPECT_EQ(a.record.prefix, a.secret.substr(0, 7));

@@ -86,10 +86,12 @@ TEST(Config, MistakesNameTheFileAndLine) {
     EXPECT_NE(std::string(e.what()).find("my.toml"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("base_url"), std::string::npos);
   }
-  EXPECT_THROW(parse_config("[[channels]]\nname='x'\ntype='nope'\nbase_url='http://a'\n"), ConfigError);
+  EXPECT_THROW(parse_config("[[channels]]\nname='x'\ntype='nope'\nbase_url='http://a'\n"),
+               ConfigError);
   EXPECT_THROW(parse_config("[[groups]]\nname='g'\nendpoints=['chat','fax']\n"), ConfigError);
   EXPECT_THROW(parse_config("[[keys]]\nname='a'\ngroup='g'\nkey='not-a-key'\n"), ConfigError);
-  EXPECT_THROW(parse_config("[[keys]]\nname='a'\ngroup='g'\nexpires='next tuesday'\n"), ConfigError);
+  EXPECT_THROW(parse_config("[[keys]]\nname='a'\ngroup='g'\nexpires='next tuesday'\n"),
+               ConfigError);
   EXPECT_THROW(parse_config("[[prices]]\nmodel='m'\ninput=-1.0\n"), ConfigError);
   EXPECT_THROW(parse_config("[server]\nlisten = 3000\n"), ConfigError);
   EXPECT_THROW(parse_config("[[keys]]\nname='a'\ngroup='g'\n[[keys]]\nname='a'\ngroup='g'\n"),

@@ -56,8 +56,9 @@ TEST(Endpoints, EndpointMaskFromNames) {
 
 TEST(Errors, EachProtocolsShape) {
   ApiError e{401, "bad key", "invalid_api_key", ""};
-  EXPECT_EQ(error_body(ErrorShape::openai, e),
-            R"({"error":{"message":"bad key","type":"authentication_error","param":null,"code":"invalid_api_key"}})");
+  EXPECT_EQ(
+      error_body(ErrorShape::openai, e),
+      R"({"error":{"message":"bad key","type":"authentication_error","param":null,"code":"invalid_api_key"}})");
   EXPECT_EQ(error_body(ErrorShape::anthropic, e),
             R"({"type":"error","error":{"type":"authentication_error","message":"bad key"}})");
   EXPECT_EQ(error_body(ErrorShape::gemini, e),

@@ -5,7 +5,8 @@
 using namespace aiohub;
 
 TEST(JsonPeek, FindsTopLevelMembersAsRawViews) {
-  std::string body = R"( {"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"a \"q\" {x}"}],"n":1} )";
+  std::string body =
+      R"( {"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"a \"q\" {x}"}],"n":1} )";
   json_peek::Object obj;
   ASSERT_FALSE(json_peek::scan_object(body, obj));
   ASSERT_EQ(obj.members.size(), 4u);
@@ -33,7 +34,8 @@ TEST(JsonPeek, RejectsMalformedDocuments) {
 }
 
 TEST(JsonPeek, AcceptsTheWholeGrammar) {
-  EXPECT_FALSE(json_peek::validate(R"({"a":[1,-2.5e+3,0.1E-2,true,false,null,"\u00e9\n",{}],"b":[]})"));
+  EXPECT_FALSE(
+      json_peek::validate(R"({"a":[1,-2.5e+3,0.1E-2,true,false,null,"\u00e9\n",{}],"b":[]})"));
   EXPECT_FALSE(json_peek::validate("  \"plain\"  "));
 }
 
@@ -55,7 +57,8 @@ TEST(JsonPeek, KeysTheUpstreamWouldReadDifferentlyAreRefused) {
   auto escaped = json_peek::scan_object(R"({"model":"cheap","mod\u0065l":"expensive"})", obj);
   ASSERT_TRUE(escaped);
   EXPECT_NE(escaped->find("escaped"), std::string::npos);
-  auto twice = json_peek::scan_object(R"({"model":"cheap","messages":[],"model":"expensive"})", obj);
+  auto twice =
+      json_peek::scan_object(R"({"model":"cheap","messages":[],"model":"expensive"})", obj);
   ASSERT_TRUE(twice);
   EXPECT_NE(twice->find("duplicate key \"model\""), std::string::npos);
   // Nested objects may repeat keys of the top level.

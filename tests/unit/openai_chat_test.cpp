@@ -10,7 +10,8 @@ namespace json = boost::json;
 TEST(ChatPeek, ReadsModelAndStream) {
   openai_chat::RequestPeek p;
   ASSERT_FALSE(openai_chat::peek_request(
-      R"({"model":"gpt-4.1","stream":true,"stream_options":{"include_usage":true},"messages":[]})", p));
+      R"({"model":"gpt-4.1","stream":true,"stream_options":{"include_usage":true},"messages":[]})",
+      p));
   EXPECT_EQ(p.model, "gpt-4.1");
   EXPECT_TRUE(p.stream);
   EXPECT_TRUE(p.client_wants_usage);
@@ -26,7 +27,8 @@ TEST(ChatPeek, RefusesBadRequestsWithAReason) {
 }
 
 TEST(ChatRewrite, RenamesModelAndAsksForUsageOnStreams) {
-  std::string body = R"({"model":"gpt-4.1","messages":[{"role":"user","content":"model"}],"stream":true})";
+  std::string body =
+      R"({"model":"gpt-4.1","messages":[{"role":"user","content":"model"}],"stream":true})";
   openai_chat::RequestPeek p;
   ASSERT_FALSE(openai_chat::peek_request(body, p));
   auto out = json::parse(openai_chat::rewrite_request(body, p, "gpt-4.1-2025-04-14")).as_object();
@@ -36,7 +38,8 @@ TEST(ChatRewrite, RenamesModelAndAsksForUsageOnStreams) {
 }
 
 TEST(ChatRewrite, MergesIntoExistingStreamOptions) {
-  std::string body = R"({"model":"m","messages":[],"stream":true,"stream_options":{"include_obfuscation":false}})";
+  std::string body =
+      R"({"model":"m","messages":[],"stream":true,"stream_options":{"include_obfuscation":false}})";
   openai_chat::RequestPeek p;
   ASSERT_FALSE(openai_chat::peek_request(body, p));
   EXPECT_FALSE(p.client_wants_usage);
@@ -66,10 +69,17 @@ TEST(ChatUsage, ReadsCachedAndReasoningTokens) {
 
 namespace {
 const char* kStream =
-    "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}\n\n"
-    "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
-    "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n"
-    "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}\n\n"
+    "data: "
+    "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],"
+    "\"usage\":null}\n\n"
+    "data: "
+    "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+    "data: "
+    "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":"
+    "null}\n\n"
+    "data: "
+    "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_"
+    "tokens\":11}}\n\n"
     "data: [DONE]\n\n";
 }
 

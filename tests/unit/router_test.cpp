@@ -46,7 +46,8 @@ TEST(Router, KeyAllowListIsEnforced) {
   w.key.allowed_models = {"m"};
   EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "n", w.rng).status,
             RouteDecision::Status::model_not_allowed_for_key);
-  EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "m", w.rng).status, RouteDecision::Status::ok);
+  EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "m", w.rng).status,
+            RouteDecision::Status::ok);
   EXPECT_EQ(models_for_key(w.snap, w.key, Endpoint::chat), std::vector<std::string>{"m"});
 }
 

@@ -6,11 +6,13 @@ using namespace aiohub;
 
 TEST(Sse, ParsesNamedEventsWhateverTheSplit) {
   std::string wire =
-      "event: message_start\ndata: {\"a\":1}\n\n: keep-alive\n\nevent: ping\r\ndata: {}\r\n\r\ndata: x\ndata: y\n\n";
+      "event: message_start\ndata: {\"a\":1}\n\n: keep-alive\n\nevent: ping\r\ndata: "
+      "{}\r\n\r\ndata: x\ndata: y\n\n";
   for (std::size_t step = 1; step <= wire.size(); ++step) {
     SseParser p;
     std::vector<SseEvent> out;
-    for (std::size_t i = 0; i < wire.size(); i += step) p.feed(std::string_view(wire).substr(i, step), out);
+    for (std::size_t i = 0; i < wire.size(); i += step)
+      p.feed(std::string_view(wire).substr(i, step), out);
     p.finish(out);
     ASSERT_EQ(out.size(), 3u) << step;
     EXPECT_EQ(out[0].event, "message_start");

@@ -26,7 +26,8 @@ std::optional<std::string> peek_request(std::string_view body, RequestPeek& out)
   if (const auto* opts = out.object.find("stream_options"); opts && opts->value.front() == '{') {
     json_peek::Object inner;
     if (auto err = json_peek::scan_object(opts->value, inner)) return "'stream_options': " + *err;
-    if (const auto* inc = inner.find("include_usage")) out.client_wants_usage = inc->value == "true";
+    if (const auto* inc = inner.find("include_usage"))
+      out.client_wants_usage = inc->value == "true";
   }
   return std::nullopt;
 }

@@ -8,29 +8,25 @@
 #include <string_view>
 
 #include "billing/money.hpp"
+#include "protocols/openai_wire.hpp"
 
 namespace aiohub::openai_chat::wire {
 
 namespace json = boost::json;
 
-// A fresh id such as "call_3f9c…": clients only need uniqueness and the prefix.
-std::string new_id(std::string_view prefix);
-std::int64_t now_seconds();
-
-// Field access that treats JSON null like an absent field.
-const json::value* get(const json::object& o, std::string_view key);
-std::string_view get_string(const json::object& o, std::string_view key);
-std::int64_t get_int(const json::object& o, std::string_view key);
+using openai_wire::data_url;
+using openai_wire::get;
+using openai_wire::get_int;
+using openai_wire::get_string;
+using openai_wire::new_id;
+using openai_wire::now_seconds;
+using openai_wire::parse_data_url;
+using openai_wire::wrap_custom_input;
 
 Usage parse_usage(const json::value* usage);
 json::object usage_json(const Usage& u);
 
-// "data:<mime>;base64,<data>" -> mime and data; false for anything else.
-bool parse_data_url(std::string_view url, std::string& mime, std::string& data);
-std::string data_url(std::string_view mime, std::string_view data);
-
 // Custom (freeform) tools become functions taking one string, "input".
 json::value custom_tool_schema();
-std::string wrap_custom_input(std::string_view input);
 
 }  // namespace aiohub::openai_chat::wire

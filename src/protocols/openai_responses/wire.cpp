@@ -1,45 +1,6 @@
 #include "protocols/openai_responses/wire.hpp"
 
-#include <chrono>
-#include <random>
-
 namespace aiohub::openai_responses::wire {
-
-std::string new_id(std::string_view prefix) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string id(prefix);
-  for (int half = 0; half < 2; ++half) {
-    auto bits = rng();
-    for (int i = 0; i < 12; ++i, bits >>= 4) id.push_back(hex[bits & 0xf]);
-  }
-  return id;
-}
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-const json::value* get(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && !v->is_null() ? v : nullptr;
-}
-
-std::string_view get_string(const json::object& o, std::string_view key) {
-  auto* v = get(o, key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
-}
-
-std::int64_t get_int(const json::object& o, std::string_view key) {
-  auto* v = get(o, key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
-  return 0;
-}
 
 Usage parse_usage(const json::value* usage) {
   Usage u;
@@ -67,25 +28,6 @@ json::object usage_json(const Usage& u) {
           {"total_tokens", u.input + u.output}};
 }
 
-bool parse_data_url(std::string_view url, std::string& mime, std::string& data) {
-  if (!url.starts_with("data:")) return false;
-  auto comma = url.find(',');
-  if (comma == std::string_view::npos) return false;
-  std::string_view meta = url.substr(5, comma - 5);
-  constexpr std::string_view b64 = ";base64";
-  if (!meta.ends_with(b64)) return false;  // percent-encoded payloads are not worth supporting
-  meta.remove_suffix(b64.size());
-  mime.assign(meta);
-  data.assign(url.substr(comma + 1));
-  return true;
-}
-
-std::string data_url(std::string_view mime, std::string_view data) {
-  std::string s = "data:";
-  s.append(mime).append(";base64,").append(data);
-  return s;
-}
-
 std::string reasoning_text(const json::object& item) {
   std::string text;
   for (std::string_view key : {"summary", "content"}) {
@@ -100,10 +42,6 @@ std::string reasoning_text(const json::object& item) {
     if (!text.empty()) break;
   }
   return text;
-}
-
-std::string wrap_custom_input(std::string_view input) {
-  return json::serialize(json::object{{"input", input}});
 }
 
 std::string unwrap_custom_input(std::string_view arguments) {

@@ -43,7 +43,8 @@ ir::Response demo_response(const ir::Request& request) {
     if (m.role == ir::Role::user && !text.empty()) reply = text;
   }
   r.usage.input += count_words(text_of(request.system));
-  if (reply.empty()) reply = "Hello from the aiohub demo channel. Send some text and it comes back.";
+  if (reply.empty())
+    reply = "Hello from the aiohub demo channel. Send some text and it comes back.";
   r.usage.output = count_words(reply);
   r.parts.push_back(ir::Part::make_text(reply));
   r.stop = ir::StopReason::end_turn;

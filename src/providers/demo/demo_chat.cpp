@@ -62,7 +62,8 @@ DemoReply compose_reply(std::string_view body) {
   boost::system::error_code ec;
   json::value request = json::parse(body, ec);
   if (!ec && request.is_object())
-    if (auto* messages = request.get_object().if_contains("messages"); messages && messages->is_array())
+    if (auto* messages = request.get_object().if_contains("messages");
+        messages && messages->is_array())
       for (auto& m : messages->get_array()) {
         if (!m.is_object()) continue;
         auto* content = m.get_object().if_contains("content");
@@ -72,7 +73,8 @@ DemoReply compose_reply(std::string_view body) {
         auto* role = m.get_object().if_contains("role");
         if (role && role->is_string() && role->get_string() == "user") r.text = text;
       }
-  if (r.text.empty()) r.text = "Hello from the aiohub demo channel. Send some text and it comes back.";
+  if (r.text.empty())
+    r.text = "Hello from the aiohub demo channel. Send some text and it comes back.";
   r.usage.output = count_words(r.text);
   return r;
 }
@@ -103,7 +105,8 @@ std::string completion_body(const std::string& id, std::int64_t created, const s
 std::string chunk_event(const std::string& id, std::int64_t created, const std::string& model,
                         std::string_view role, std::optional<std::string_view> content,
                         std::string_view finish, const Usage* usage) {
-  json::object c{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
+  json::object c{
+      {"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
   if (usage) {
     c["choices"] = json::array{};
     c["usage"] = usage_json(*usage);

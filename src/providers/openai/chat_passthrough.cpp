@@ -102,9 +102,8 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     if (status >= 200 && status < 300) {
       if (auto u = openai_chat::usage_from_response(response)) out.usage = *u;
       out.status = static_cast<int>(status);
-      if (!co_await ex.response.send(out.status,
-                                     content_type.empty() ? "application/json" : content_type,
-                                     response))
+      if (!co_await ex.response.send(
+              out.status, content_type.empty() ? "application/json" : content_type, response))
         out.status = 499;  // the client went away; the answer is still billed
       co_return out;
     }
@@ -112,16 +111,17 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     // client's shape when it is JSON; otherwise wrap what it said.
     out.status = static_cast<int>(status);
     response = scrub(std::move(response), channel);
-    out.error = "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+    out.error =
+        "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
     if (json_peek::validate(response)) {
       std::string said = response.substr(0, 300);
       for (auto& c : said)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
       int code = status >= 400 && status < 600 ? static_cast<int>(status) : 502;
       out.status = code;
-      const std::string wrapped = openai_error(
-          code, "Upstream channel '" + channel.record.name + "' answered HTTP " +
-                    std::to_string(status) + ": " + said);
+      const std::string wrapped =
+          openai_error(code, "Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                 std::to_string(status) + ": " + said);
       co_await ex.response.send(code, "application/json", wrapped);
       co_return out;
     }
@@ -171,7 +171,8 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     if (call.done()) break;
   }
   if (tap.usage()) out.usage = *tap.usage();
-  if (tap.saw_error() && out.status == 200) out.error = "upstream sent an error event in the stream";
+  if (tap.saw_error() && out.status == 200)
+    out.error = "upstream sent an error event in the stream";
   if (ex.response.failed() && out.status == 200) out.status = 499;
   co_return out;
 }
