@@ -33,12 +33,17 @@ class DecoderAdapter final : public IrStreamDecoder {
 };
 
 const CodecOps kChat{
-    [](std::string_view body, const RequestTarget&, ir::Request& out) {
-      return openai_chat::decode_request(body, out);
+    [](std::string_view body, const RequestTarget&, ir::Request& out, ClientHints& hints) {
+      openai_chat::ClientOptions options;
+      auto err = openai_chat::decode_request(body, out, options);
+      hints.include_usage = options.include_usage;
+      return err;
     },
-    [](const ir::Response& r, const std::string& m) { return openai_chat::encode_response(r, m); },
-    [](const std::string& m, bool include_usage) -> std::unique_ptr<IrStreamEncoder> {
-      return std::make_unique<EncoderAdapter<openai_chat::StreamEncoder>>(m, include_usage);
+    [](const ir::Response& r, const std::string& m, const ClientHints&) {
+      return openai_chat::encode_response(r, m);
+    },
+    [](const std::string& m, const ClientHints& hints) -> std::unique_ptr<IrStreamEncoder> {
+      return std::make_unique<EncoderAdapter<openai_chat::StreamEncoder>>(m, hints.include_usage);
     },
     [](const ir::Request& r) { return openai_chat::encode_request(r); },
     [](std::string_view body, ir::Response& out) {
@@ -51,11 +56,13 @@ const CodecOps kChat{
 };
 
 const CodecOps kAnthropic{
-    [](std::string_view body, const RequestTarget&, ir::Request& out) {
+    [](std::string_view body, const RequestTarget&, ir::Request& out, ClientHints&) {
       return anthropic::decode_request(body, out);
     },
-    [](const ir::Response& r, const std::string& m) { return anthropic::encode_response(r, m); },
-    [](const std::string& m, bool) -> std::unique_ptr<IrStreamEncoder> {
+    [](const ir::Response& r, const std::string& m, const ClientHints&) {
+      return anthropic::encode_response(r, m);
+    },
+    [](const std::string& m, const ClientHints&) -> std::unique_ptr<IrStreamEncoder> {
       return std::make_unique<EncoderAdapter<anthropic::StreamEncoder>>(m);
     },
     [](const ir::Request& r) { return anthropic::encode_request(r); },
@@ -67,14 +74,18 @@ const CodecOps kAnthropic{
 };
 
 const CodecOps kResponses{
-    [](std::string_view body, const RequestTarget&, ir::Request& out) {
-      return openai_responses::decode_request(body, out);
+    [](std::string_view body, const RequestTarget&, ir::Request& out, ClientHints& hints) {
+      openai_responses::ClientOptions options;
+      auto err = openai_responses::decode_request(body, out, options);
+      hints.freeform_tools = std::move(options.custom_tools);
+      return err;
     },
-    [](const ir::Response& r, const std::string& m) {
-      return openai_responses::encode_response(r, m);
+    [](const ir::Response& r, const std::string& m, const ClientHints& hints) {
+      return openai_responses::encode_response(r, m, {hints.freeform_tools});
     },
-    [](const std::string& m, bool) -> std::unique_ptr<IrStreamEncoder> {
-      return std::make_unique<EncoderAdapter<openai_responses::StreamEncoder>>(m);
+    [](const std::string& m, const ClientHints& hints) -> std::unique_ptr<IrStreamEncoder> {
+      return std::make_unique<EncoderAdapter<openai_responses::StreamEncoder>>(
+          m, openai_responses::ClientOptions{hints.freeform_tools});
     },
     [](const ir::Request& r) { return openai_responses::encode_request(r); },
     [](std::string_view body, ir::Response& out) {
@@ -87,11 +98,13 @@ const CodecOps kResponses{
 };
 
 const CodecOps kGemini{
-    [](std::string_view body, const RequestTarget& t, ir::Request& out) {
+    [](std::string_view body, const RequestTarget& t, ir::Request& out, ClientHints&) {
       return gemini::decode_request(body, t.model, t.stream, out);
     },
-    [](const ir::Response& r, const std::string& m) { return gemini::encode_response(r, m); },
-    [](const std::string& m, bool) -> std::unique_ptr<IrStreamEncoder> {
+    [](const ir::Response& r, const std::string& m, const ClientHints&) {
+      return gemini::encode_response(r, m);
+    },
+    [](const std::string& m, const ClientHints&) -> std::unique_ptr<IrStreamEncoder> {
       return std::make_unique<EncoderAdapter<gemini::StreamEncoder>>(m);
     },
     [](const ir::Request& r) { return gemini::encode_request(r); },

@@ -245,6 +245,8 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   // The conversation is decoded at most once, and only when a channel needs
   // a translation.
   std::optional<ir::Request> decoded;
+  ClientHints hints;
+  hints.include_usage = head.client_wants_usage;
   RelayOutcome outcome;
   const Channel* served_by = nullptr;
   for (const Channel* channel : decision.candidates) {
@@ -261,7 +263,7 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
     } else {
       if (!decoded) {
         decoded.emplace();
-        if (auto err = codec(client).decode_request(ex.request.body(), target, *decoded)) {
+        if (auto err = codec(client).decode_request(ex.request.body(), target, *decoded, hints)) {
           outcome = RelayOutcome{};
           outcome.status = err->status ? err->status : 400;
           outcome.error = err->message;
@@ -273,10 +275,10 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
         decoded->stream = head.stream;
       }
       if (channel->kind == ChannelKind::demo)
-        outcome = co_await serve_demo(ex, client, *decoded, head.client_wants_usage);
+        outcome = co_await serve_demo(ex, client, *decoded, hints);
       else
-        outcome = co_await relay_translated(ex, *channel, client, *decoded, head.model,
-                                            head.client_wants_usage, settings_);
+        outcome =
+            co_await relay_translated(ex, *channel, client, *decoded, head.model, hints, settings_);
     }
     if (!outcome.retryable || ex.response.started()) break;
     spdlog::warn("request {}: {}; trying the next channel", ex.response.request_id(),
@@ -355,7 +357,8 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
   }
 
   ir::Request decoded;
-  if (auto err = codec(client).decode_request(ex.request.body(), target, decoded)) {
+  ClientHints hints;
+  if (auto err = codec(client).decode_request(ex.request.body(), target, decoded, hints)) {
     co_await reply_error(ex, shape, *err);
     co_return;
   }

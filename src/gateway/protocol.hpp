@@ -41,13 +41,22 @@ struct RequestTarget {
   bool stream = false;
 };
 
+// What a client's request said that the IR does not carry but the answer
+// must honour, kept from decoding the request to encoding the answer.
+struct ClientHints {
+  bool include_usage = false;               // Chat: stream_options.include_usage
+  std::vector<std::string> freeform_tools;  // Responses: custom tools (Codex's apply_patch),
+                                            // answered as custom_tool_call items
+};
+
 struct CodecOps {
   // client side
   std::optional<ApiError> (*decode_request)(std::string_view body, const RequestTarget& target,
-                                            ir::Request& out);
-  std::string (*encode_response)(const ir::Response& r, const std::string& client_model);
+                                            ir::Request& out, ClientHints& hints);
+  std::string (*encode_response)(const ir::Response& r, const std::string& client_model,
+                                 const ClientHints& hints);
   std::unique_ptr<IrStreamEncoder> (*stream_encoder)(const std::string& client_model,
-                                                     bool include_usage);
+                                                     const ClientHints& hints);
   // upstream side
   std::string (*encode_request)(const ir::Request& r);
   std::optional<ApiError> (*decode_response)(std::string_view body, ir::Response& out);

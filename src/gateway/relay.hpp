@@ -35,7 +35,7 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
 // A client of one protocol served by a channel of another, through the IR.
 awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel, Protocol client,
                                          const ir::Request& request,
-                                         const std::string& client_model, bool include_usage,
+                                         const std::string& client_model, const ClientHints& hints,
                                          const RelaySettings& settings);
 
 // Same protocol on both sides, for protocols other than Chat Completions.
@@ -47,7 +47,7 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
 // The demo channel for any client protocol: the same echo, through the
 // client's codec.
 awaitable<RelayOutcome> serve_demo(HttpExchange& ex, Protocol client, const ir::Request& request,
-                                   bool include_usage);
+                                   const ClientHints& hints);
 
 // The built-in demo channel: echoes the last user message, word by word when
 // streaming.

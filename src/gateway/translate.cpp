@@ -42,7 +42,7 @@ void note_usage(const ir::Event& e, RelayOutcome& out) {
 
 awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channel, Protocol client,
                                          const ir::Request& request,
-                                         const std::string& client_model, bool include_usage,
+                                         const std::string& client_model, const ClientHints& hints,
                                          const RelaySettings& settings) {
   RelayOutcome out;
   const Protocol upstream = upstream_protocol(channel.kind);
@@ -103,20 +103,20 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     if (request.stream) {
       // The client asked for a stream but the upstream answered whole:
       // replay the answer as events.
-      auto encoder = down.stream_encoder(client_model, include_usage);
+      auto encoder = down.stream_encoder(client_model, hints);
       std::string bytes;
       for (auto& e : response_as_events(decoded)) encoder->encode(e, bytes);
       ex.response.begin_stream(200, "text/event-stream");
       out.status = co_await ex.response.end_stream(bytes) ? 200 : 499;
       co_return out;
     }
-    const std::string encoded = down.encode_response(decoded, client_model);
+    const std::string encoded = down.encode_response(decoded, client_model, hints);
     out.status = co_await ex.response.send(200, "application/json", encoded) ? 200 : 499;
     co_return out;
   }
 
   auto decoder = up.stream_decoder();
-  auto encoder = down.stream_encoder(client_model, include_usage);
+  auto encoder = down.stream_encoder(client_model, hints);
   // Claude clients read the prompt size from message_start (Claude Code
   // decides when to compact by it); upstreams of other protocols report it
   // only at the end, so estimate it here (pitfall 3).

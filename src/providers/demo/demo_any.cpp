@@ -77,19 +77,19 @@ std::vector<ir::Event> word_events(const ir::Response& r) {
 }  // namespace
 
 awaitable<RelayOutcome> serve_demo(HttpExchange& ex, Protocol client, const ir::Request& request,
-                                   bool include_usage) {
+                                   const ClientHints& hints) {
   RelayOutcome out;
   out.usage_estimated = true;
   const ir::Response response = demo_response(request);
   out.usage = response.usage;
   const CodecOps& c = codec(client);
   if (!request.stream) {
-    const std::string body = c.encode_response(response, request.model);
+    const std::string body = c.encode_response(response, request.model, hints);
     out.ttfb_us = mono_now_us() - ex.started_us;
     out.status = co_await ex.response.send(200, "application/json", body) ? 200 : 499;
     co_return out;
   }
-  auto encoder = c.stream_encoder(request.model, include_usage);
+  auto encoder = c.stream_encoder(request.model, hints);
   ex.response.begin_stream(200, "text/event-stream");
   out.status = 200;
   asio::steady_timer timer(ex.worker.io);
