@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "billing/money.hpp"
@@ -159,5 +160,22 @@ struct Event {
   // error
   ApiError error;
 };
+
+// The two events every stream decoder emits most.
+inline Event part_delta_event(int index, DeltaKind kind, std::string_view text) {
+  Event e;
+  e.kind = EventKind::part_delta;
+  e.index = index;
+  e.delta_kind = kind;
+  e.delta = text;
+  return e;
+}
+
+inline Event part_stop_event(int index) {
+  Event e;
+  e.kind = EventKind::part_stop;
+  e.index = index;
+  return e;
+}
 
 }  // namespace aiohub::ir

@@ -187,20 +187,12 @@ void StreamDecoder::on_message_delta(const json::object& ev, std::vector<ir::Eve
 
 void StreamDecoder::send(ir::DeltaKind kind, std::string_view text, std::vector<ir::Event>& out) {
   if (text.empty() || open_ < 0) return;
-  ir::Event e;
-  e.kind = ir::EventKind::part_delta;
-  e.index = open_;
-  e.delta_kind = kind;
-  e.delta = text;
-  out.push_back(std::move(e));
+  out.push_back(ir::part_delta_event(open_, kind, text));
 }
 
 void StreamDecoder::close(std::vector<ir::Event>& out) {
   if (open_ < 0) return;
-  ir::Event e;
-  e.kind = ir::EventKind::part_stop;
-  e.index = open_;
-  out.push_back(std::move(e));
+  out.push_back(ir::part_stop_event(open_));
   open_ = -1;
 }
 
