@@ -10,22 +10,19 @@
 #include <regex>
 #include <sstream>
 
+#include "codec_test_support.hpp"
 #include "protocols/anthropic/codec.hpp"
 #include "protocols/anthropic/wire.hpp"
 
 namespace aiohub {
 namespace {
 
+std::string fixture(const std::string& name) {
+  return codec_test::read_fixture("anthropic", name);
+}
+
 namespace json = boost::json;
 namespace an = anthropic;
-
-std::string fixture(const std::string& name) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../fixtures/anthropic" / name;
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // --- readable dumps, so that a mismatch shows where the IR differs ---
 

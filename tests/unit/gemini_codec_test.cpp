@@ -9,21 +9,18 @@
 #include <random>
 #include <sstream>
 
+#include "codec_test_support.hpp"
 #include "protocols/gemini/codec.hpp"
 
 namespace aiohub {
 namespace {
 
+std::string fixture(const std::string& name) {
+  return codec_test::read_fixture("gemini", name);
+}
+
 namespace json = boost::json;
 namespace gm = gemini;
-
-std::string fixture(const std::string& name) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../fixtures/gemini" / name;
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // --- readable dumps, so that a mismatch shows where the IR differs ---
 

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "codec_test_support.hpp"
 #include "protocols/openai_chat/codec.hpp"
 
 using namespace aiohub;
@@ -18,47 +19,10 @@ namespace chat = aiohub::openai_chat;
 
 namespace {
 
+using codec_test::delta_name;
+using codec_test::kind_name;
 std::string fixture(const std::string& name) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../fixtures/openai_chat" / name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-const char* kind_name(ir::PartKind k) {
-  switch (k) {
-    case ir::PartKind::text:
-      return "text";
-    case ir::PartKind::image:
-      return "image";
-    case ir::PartKind::document:
-      return "document";
-    case ir::PartKind::tool_call:
-      return "tool_call";
-    case ir::PartKind::tool_result:
-      return "tool_result";
-    case ir::PartKind::thinking:
-      return "thinking";
-    case ir::PartKind::redacted_thinking:
-      return "redacted_thinking";
-  }
-  return "?";
-}
-
-const char* delta_name(ir::DeltaKind k) {
-  switch (k) {
-    case ir::DeltaKind::text:
-      return "text";
-    case ir::DeltaKind::arguments:
-      return "arguments";
-    case ir::DeltaKind::thinking:
-      return "thinking";
-    case ir::DeltaKind::signature:
-      return "signature";
-  }
-  return "?";
+  return codec_test::read_fixture("openai_chat", name);
 }
 
 const char* stop_name(ir::StopReason s) {
