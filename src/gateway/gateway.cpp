@@ -329,7 +329,7 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
     co_await reply_error(ex, shape, e, retry_after_header(verdict.retry_after_s));
     co_return;
   }
-  attempt.limited = true;
+  attempt.slot.emplace(key.state->limiter);
 
   if (price) {
     const auto max_output = peek_max_output_tokens(
@@ -337,8 +337,7 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
     const Micros estimate =
         reservation_estimate(ex.request.body().size(), max_output, *price, own_group->ratio_ppm);
     if (!try_reserve(key.state->balance, key.record.quota, estimate)) {
-      finish_request(key.state->limiter, 0, unix_now_ms());
-      attempt.limited = false;
+      attempt.slot.reset();
       const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
                        "insufficient_quota"};
       co_await reply_error(ex, shape, e);
@@ -552,9 +551,7 @@ void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, End
   // per-call price.
   if (!outcome.usage.reported && !outcome.usage_estimated && outcome.status >= 400) row.cost = 0;
   attempt.reservation.settle(row.cost);
-  if (attempt.limited)
-    finish_request(key.state->limiter, outcome.usage.input + outcome.usage.output, row.ts_ms);
-  attempt.limited = false;
+  if (attempt.slot) attempt.slot->finish(outcome.usage.input + outcome.usage.output, row.ts_ms);
   row.endpoint = std::string(endpoint_name(endpoint));
   row.stream = attempt.stream;
   row.usage = outcome.usage;

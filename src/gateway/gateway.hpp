@@ -18,9 +18,9 @@ struct Attempt {
   bool stream = false;
   std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
   RelayOutcome outcome;
-  std::string attempts;     // the failed tries before it, as JSON (see UsageRecord)
-  Reservation reservation;  // settled to the exact cost when recorded
-  bool limited = false;     // holds a rate-limit slot, given back when recorded
+  std::string attempts;           // the failed tries before it, as JSON (see UsageRecord)
+  Reservation reservation;        // settled to the exact cost when recorded
+  std::optional<LimitSlot> slot;  // the key's concurrency slot, given back when recorded
 };
 
 class Gateway final : public RequestHandler {
