@@ -123,6 +123,26 @@ class TableReader {
     fail(source_, n->source(), section_ + "." + key + " must be a date-time");
   }
 
+  std::optional<std::int64_t> positive(const char* key) {
+    auto v = integer(key);
+    if (v && *v <= 0) fail(source_, t_.source(), section_ + "." + key + " must be positive");
+    return v;
+  }
+
+  RateLimits limits() {
+    RateLimits l;
+    l.rpm = positive("rpm");
+    l.tpm = positive("tpm");
+    l.concurrency = positive("concurrency");
+    return l;
+  }
+
+  std::optional<int> seconds(const char* key) {
+    auto v = positive(key);
+    if (!v) return std::nullopt;
+    return static_cast<int>(*v);
+  }
+
   const toml::table& table() const { return t_; }
 
  private:
@@ -174,7 +194,8 @@ Config parse_config(std::string_view text, const std::string& source) {
     fail(source, e.source(), std::string(e.description()));
   }
   Config cfg;
-  static const std::set<std::string> kSections = {"server", "groups", "channels", "prices", "keys"};
+  static const std::set<std::string> kSections = {"server", "groups",  "channels", "prices",
+                                                  "keys",   "routing", "auto",     "billing"};
   for (auto&& [k, v] : root)
     if (!kSections.count(std::string(k.str())))
       cfg.warnings.push_back(source + ":" + std::to_string(v.source().begin.line) +
@@ -224,6 +245,9 @@ Config parse_config(std::string_view text, const std::string& source) {
                    "' (known: chat, responses, messages, gemini, images)");
     g.ratio = r.number("ratio");
     if (g.ratio && *g.ratio < 0) fail(source, t.source(), "group '" + g.name + "': ratio < 0");
+    if (g.name == "auto")
+      fail(source, t.source(), "'auto' is not a group but a routing value; use [auto] groups");
+    g.limits = r.limits();
     cfg.groups.push_back(std::move(g));
   });
 
@@ -251,6 +275,9 @@ Config parse_config(std::string_view text, const std::string& source) {
     c.weight = static_cast<int>(r.integer("weight").value_or(1));
     if (c.weight < 0) fail(source, t.source(), "channel '" + c.name + "': weight < 0");
     c.enabled = r.boolean("enabled").value_or(true);
+    c.settings.connect_timeout_seconds = r.seconds("connect_timeout_seconds");
+    c.settings.first_byte_timeout_seconds = r.seconds("first_byte_timeout_seconds");
+    c.settings.idle_timeout_seconds = r.seconds("idle_timeout_seconds");
     cfg.channels.push_back(std::move(c));
   });
 
@@ -264,7 +291,10 @@ Config parse_config(std::string_view text, const std::string& source) {
     p.output = r.number("output").value_or(0);
     p.cache_read = r.number("cache_read").value_or(0);
     p.cache_write = r.number("cache_write").value_or(0);
-    if (p.input < 0 || p.output < 0 || p.cache_read < 0 || p.cache_write < 0)
+    p.per_call = r.number("per_call").value_or(0);
+    p.per_image = r.number("per_image").value_or(0);
+    if (p.input < 0 || p.output < 0 || p.cache_read < 0 || p.cache_write < 0 || p.per_call < 0 ||
+        p.per_image < 0)
       fail(source, t.source(), "price of '" + p.model + "' is negative");
     cfg.prices.push_back(std::move(p));
   });
@@ -286,8 +316,33 @@ Config parse_config(std::string_view text, const std::string& source) {
     k.expires = r.datetime("expires");
     k.models = r.strings("models");
     k.enabled = r.boolean("enabled");
+    k.limits = r.limits();
     cfg.keys.push_back(std::move(k));
   });
+
+  if (auto* n = root.get("routing")) {
+    auto* t = n->as_table();
+    if (!t) fail(source, n->source(), "[routing] must be a table");
+    TableReader r(*t, source, "[routing]", cfg.warnings);
+    auto& rt = cfg.routing;
+    if (auto v = r.positive("max_attempts")) rt.max_attempts = static_cast<int>(*v);
+    if (auto v = r.seconds("max_retry_seconds")) rt.max_retry_seconds = *v;
+    if (auto v = r.positive("failure_threshold")) rt.failure_threshold = static_cast<int>(*v);
+    if (auto v = r.seconds("cooldown_seconds")) rt.cooldown_seconds = *v;
+    if (auto v = r.seconds("auth_cooldown_seconds")) rt.auth_cooldown_seconds = *v;
+  }
+  if (auto* n = root.get("auto")) {
+    auto* t = n->as_table();
+    if (!t) fail(source, n->source(), "[auto] must be a table");
+    TableReader r(*t, source, "[auto]", cfg.warnings);
+    cfg.auto_groups = r.strings("groups");
+  }
+  if (auto* n = root.get("billing")) {
+    auto* t = n->as_table();
+    if (!t) fail(source, n->source(), "[billing] must be a table");
+    TableReader r(*t, source, "[billing]", cfg.warnings);
+    cfg.allow_free_models = r.boolean("allow_free_models");
+  }
   return cfg;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "store/records.hpp"
+
 namespace aiohub {
 
 struct ConfigError : std::runtime_error {
@@ -35,6 +37,7 @@ struct GroupConfig {
   std::string name;
   std::optional<std::vector<std::string>> endpoints;
   std::optional<double> ratio;
+  RateLimits limits;  // defaults for the group's keys
 };
 
 struct ChannelConfig {
@@ -48,11 +51,13 @@ struct ChannelConfig {
   int priority = 0;
   int weight = 1;
   bool enabled = true;
+  ChannelSettings settings;
 };
 
 struct PriceConfig {
   std::string model;
   double input = 0, output = 0, cache_read = 0, cache_write = 0;  // USD per 1M tokens
+  double per_call = 0, per_image = 0;                             // USD
 };
 
 struct KeyConfig {
@@ -63,6 +68,17 @@ struct KeyConfig {
   std::optional<std::int64_t> expires;  // Unix seconds
   std::optional<std::vector<std::string>> models;
   std::optional<bool> enabled;
+  RateLimits limits;
+};
+
+// How hard the gateway tries before it gives up on a request, and when it
+// takes a failing channel out of rotation.
+struct RoutingConfig {
+  int max_attempts = 3;             // channels tried per request, the first included
+  int max_retry_seconds = 60;       // no new try starts later than this after the request came
+  int failure_threshold = 3;        // consecutive failures that take a channel out
+  int cooldown_seconds = 60;        // out of rotation for this long, then probed
+  int auth_cooldown_seconds = 300;  // after an auth or quota error from the upstream
 };
 
 struct Config {
@@ -71,6 +87,11 @@ struct Config {
   std::vector<ChannelConfig> channels;
   std::vector<PriceConfig> prices;
   std::vector<KeyConfig> keys;
+  RoutingConfig routing;
+  // [auto] groups: the order in which an `auto` key's groups are tried.
+  std::optional<std::vector<std::string>> auto_groups;
+  // [billing] allow_free_models: serve models that have no [[prices]] entry.
+  std::optional<bool> allow_free_models;
   std::vector<std::string> warnings;  // unknown keys and the like, logged at start
 };
 

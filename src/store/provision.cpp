@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "store/record_json.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -14,11 +15,11 @@ const std::vector<GroupRecord>& default_groups() {
   static const std::vector<std::string> text_images = {"chat", "responses", "messages", "gemini",
                                                        "images"};
   static const std::vector<GroupRecord> groups = {
-      {"anthropic", text, 1.0},          {"claude-bedrock", text, 1.0},
-      {"claude-kiro", text, 1.0},        {"codex", text, 1.0},
-      {"codex-passthrough", text, 1.0},  {"openai", text_images, 1.0},
-      {"opensource", text, 1.0},         {"opensource-discount", text, 0.8},
-      {"opensource-economy", text, 0.5}, {"gemini", text_images, 1.0},
+      {"anthropic", text, 1.0, {}},          {"claude-bedrock", text, 1.0, {}},
+      {"claude-kiro", text, 1.0, {}},        {"codex", text, 1.0, {}},
+      {"codex-passthrough", text, 1.0, {}},  {"openai", text_images, 1.0, {}},
+      {"opensource", text, 1.0, {}},         {"opensource-discount", text, 0.8, {}},
+      {"opensource-economy", text, 0.5, {}}, {"gemini", text_images, 1.0, {}},
   };
   return groups;
 }
@@ -60,13 +61,28 @@ ProvisionResult provision(Store& store, const Config& config) {
       if (auto it = existing.find(gc.name); it != existing.end())
         g = it->second;
       else
-        g = {gc.name, {"chat", "responses", "messages", "gemini"}, 1.0};
+        g = {gc.name, {"chat", "responses", "messages", "gemini"}, 1.0, {}};
       if (gc.endpoints) g.endpoints = *gc.endpoints;
       if (gc.ratio) g.ratio = *gc.ratio;
+      if (!gc.limits.empty()) g.limits = gc.limits;
       store.upsert_group(g);
       existing[g.name] = g;
     }
     for (auto& [name, g] : existing) known_groups.insert(name);
+
+    if (config.auto_groups) {
+      for (auto& g : *config.auto_groups)
+        if (!known_groups.count(g))
+          throw ConfigError("[auto] groups names unknown group '" + g + "'");
+      store.set_config_meta(kAutoGroupsMeta, to_json(*config.auto_groups));
+    } else if (!store.meta(kAutoGroupsMeta)) {
+      std::vector<std::string> order;
+      for (auto& g : default_groups()) order.push_back(g.name);
+      store.set_config_meta(kAutoGroupsMeta, to_json(order));
+    }
+    if (config.allow_free_models)
+      store.set_config_meta(kAllowFreeModelsMeta, *config.allow_free_models ? "1" : "0");
+    known_groups.insert(kAutoGroup);
 
     for (auto& cc : config.channels) {
       for (auto& g : cc.groups)
@@ -83,11 +99,13 @@ ProvisionResult provision(Store& store, const Config& config) {
       c.priority = cc.priority;
       c.weight = cc.weight;
       c.enabled = cc.enabled;
+      c.settings = cc.settings;
       store.upsert_channel(c);
     }
 
     for (auto& pc : config.prices)
-      store.upsert_price({pc.model, pc.input, pc.output, pc.cache_read, pc.cache_write});
+      store.upsert_price({pc.model, pc.input, pc.output, pc.cache_read, pc.cache_write, pc.per_call,
+                          pc.per_image});
 
     for (auto& kc : config.keys) {
       if (!known_groups.count(kc.group))
@@ -111,6 +129,7 @@ ProvisionResult provision(Store& store, const Config& config) {
       rec.expires_at = kc.expires;
       rec.models = kc.models.value_or(std::vector<std::string>{});
       if (kc.enabled) rec.enabled = *kc.enabled;
+      rec.limits = kc.limits;
       store.upsert_key(rec);
     }
 
@@ -121,7 +140,7 @@ ProvisionResult provision(Store& store, const Config& config) {
       demo.groups = {kDemoGroup};
       demo.models = {kDemoModel};
       store.upsert_channel(demo);
-      store.upsert_price({kDemoModel, 0, 0, 0, 0});
+      store.upsert_price({kDemoModel, 0, 0, 0, 0, 0, 0});
       auto key = make_key("demo", kDemoGroup);
       store.upsert_key(key.record);
       result.demo_key = key.secret;

@@ -10,10 +10,27 @@
 
 namespace aiohub {
 
+// Per-key limits; a group's limits are the defaults of its keys. Absent: no limit.
+struct RateLimits {
+  std::optional<std::int64_t> rpm;          // requests per minute
+  std::optional<std::int64_t> tpm;          // tokens (input + output) per minute
+  std::optional<std::int64_t> concurrency;  // requests in flight at once
+  bool empty() const { return !rpm && !tpm && !concurrency; }
+};
+
 struct GroupRecord {
   std::string name;
   std::vector<std::string> endpoints;
   double ratio = 1.0;
+  RateLimits limits;
+};
+
+// Per-channel options beyond the common columns, kept as one JSON document
+// so that a provider can add its own without a schema change.
+struct ChannelSettings {
+  std::optional<int> connect_timeout_seconds;
+  std::optional<int> first_byte_timeout_seconds;  // request sent -> first byte of the answer
+  std::optional<int> idle_timeout_seconds;        // between two reads of a streamed answer
 };
 
 struct ChannelRecord {
@@ -28,11 +45,14 @@ struct ChannelRecord {
   int priority = 0;
   int weight = 1;
   bool enabled = true;
+  ChannelSettings settings;
 };
 
 struct PriceRecord {
   std::string model;
   double input = 0, output = 0, cache_read = 0, cache_write = 0;  // USD per 1M tokens
+  double per_call = 0;   // USD per request, on top of the tokens
+  double per_image = 0;  // USD per generated image
 };
 
 struct KeyRecord {
@@ -47,6 +67,17 @@ struct KeyRecord {
   std::vector<std::string> models;         // empty: every model of the group
   bool enabled = true;
   std::int64_t created_at = 0;
+  RateLimits limits;
+};
+
+// Why a channel is in or out of rotation, as the gateway last saw it.
+struct ChannelHealthRecord {
+  std::string channel;
+  std::string state = "healthy";  // healthy | cooling_down | probing
+  std::string reason;             // the failure that took it out, without credentials
+  std::int64_t consecutive_failures = 0;
+  std::int64_t since_ms = 0;  // when the state began
+  std::int64_t until_ms = 0;  // cooling_down: when it will be probed again
 };
 
 struct UsageRecord {
@@ -65,8 +96,11 @@ struct UsageRecord {
   Micros cost = 0;
   std::int64_t latency_ms = 0;
   std::int64_t ttfb_ms = 0;
-  int status = 0;
+  int status = 0;  // what the client got; 499 when the client went away (cancelled)
   std::string error;
+  // The failed tries before the one that answered, as a JSON array of
+  // {"channel","group","status","error","ms"}; empty when the first try served.
+  std::string attempts;
 };
 
 }  // namespace aiohub

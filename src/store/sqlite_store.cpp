@@ -2,58 +2,22 @@
 // configuration reloader and shell commands can work on it at the same time.
 #include <sqlite3.h>
 
-#include <boost/json.hpp>
-
 #include <filesystem>
 
+#include "store/record_json.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
 namespace {
 
-namespace json = boost::json;
-
-std::string to_json(const std::vector<std::string>& v) {
-  json::array a;
-  for (auto& s : v) a.emplace_back(s);
-  return json::serialize(a);
-}
-
-std::string to_json(const std::map<std::string, std::string>& m) {
-  json::object o;
-  for (auto& [k, v] : m) o[k] = v;
-  return json::serialize(o);
-}
-
-std::vector<std::string> strings_from_json(std::string_view text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (auto& e : v.get_array())
-    if (e.is_string()) out.emplace_back(e.get_string());
-  return out;
-}
-
-std::map<std::string, std::string> map_from_json(std::string_view text) {
-  std::map<std::string, std::string> out;
-  if (text.empty()) return out;
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_object()) return out;
-  for (auto& [k, e] : v.get_object())
-    if (e.is_string()) out.emplace(std::string(k), std::string(e.get_string()));
-  return out;
-}
-
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (
   name TEXT PRIMARY KEY,
   endpoints TEXT NOT NULL,
-  ratio REAL NOT NULL DEFAULT 1.0
+  ratio REAL NOT NULL DEFAULT 1.0,
+  limits TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS channels (
   id INTEGER PRIMARY KEY,
@@ -66,12 +30,15 @@ CREATE TABLE IF NOT EXISTS channels (
   model_map TEXT NOT NULL,
   priority INTEGER NOT NULL DEFAULT 0,
   weight INTEGER NOT NULL DEFAULT 1,
-  enabled INTEGER NOT NULL DEFAULT 1
+  enabled INTEGER NOT NULL DEFAULT 1,
+  settings TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS prices (
   model TEXT PRIMARY KEY,
   input REAL NOT NULL, output REAL NOT NULL,
-  cache_read REAL NOT NULL, cache_write REAL NOT NULL
+  cache_read REAL NOT NULL, cache_write REAL NOT NULL,
+  per_call REAL NOT NULL DEFAULT 0,
+  per_image REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS keys (
   id INTEGER PRIMARY KEY,
@@ -84,7 +51,8 @@ CREATE TABLE IF NOT EXISTS keys (
   expires_at INTEGER,
   models TEXT NOT NULL,
   enabled INTEGER NOT NULL DEFAULT 1,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  limits TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS usage_logs (
   id INTEGER PRIMARY KEY,
@@ -108,10 +76,19 @@ CREATE TABLE IF NOT EXISTS usage_logs (
   latency_ms INTEGER NOT NULL,
   ttfb_ms INTEGER NOT NULL,
   status INTEGER NOT NULL,
-  error TEXT NOT NULL
+  error TEXT NOT NULL,
+  attempts TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS usage_logs_ts ON usage_logs (ts_ms);
 CREATE INDEX IF NOT EXISTS usage_logs_key ON usage_logs (key_id, ts_ms);
+CREATE TABLE IF NOT EXISTS channel_health (
+  channel TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  consecutive_failures INTEGER NOT NULL,
+  since_ms INTEGER NOT NULL,
+  until_ms INTEGER NOT NULL
+);
 INSERT OR IGNORE INTO meta (k, v) VALUES ('schema_version', '1');
 INSERT OR IGNORE INTO meta (k, v) VALUES ('config_revision', '0');
 )sql";
@@ -207,7 +184,18 @@ class SqliteStore final : public Store {
   }
   ~SqliteStore() override { sqlite3_close(db_); }
 
-  void migrate() override { exec(kSchema); }
+  void migrate() override {
+    exec(kSchema);
+    // Version 1 databases lack the columns added since; CREATE TABLE IF NOT
+    // EXISTS leaves their tables as they were.
+    add_column_if_missing("groups", "limits", "TEXT NOT NULL DEFAULT '{}'");
+    add_column_if_missing("channels", "settings", "TEXT NOT NULL DEFAULT '{}'");
+    add_column_if_missing("prices", "per_call", "REAL NOT NULL DEFAULT 0");
+    add_column_if_missing("prices", "per_image", "REAL NOT NULL DEFAULT 0");
+    add_column_if_missing("keys", "limits", "TEXT NOT NULL DEFAULT '{}'");
+    add_column_if_missing("usage_logs", "attempts", "TEXT NOT NULL DEFAULT ''");
+    set_meta("schema_version", "2");
+  }
 
   std::optional<std::string> meta(std::string_view key) override {
     Statement s(db_, "SELECT v FROM meta WHERE k = ?");
@@ -222,6 +210,13 @@ class SqliteStore final : public Store {
     s.bind(1, key).bind(2, value).run();
   }
 
+  void set_config_meta(std::string_view key, std::string_view value) override {
+    transaction([&] {
+      set_meta(key, value);
+      bump_revision();
+    });
+  }
+
   std::int64_t config_revision() override {
     auto v = meta("config_revision");
     return v ? std::stoll(*v) : 0;
@@ -229,18 +224,24 @@ class SqliteStore final : public Store {
 
   std::vector<GroupRecord> groups() override {
     std::vector<GroupRecord> out;
-    Statement s(db_, "SELECT name, endpoints, ratio FROM groups ORDER BY name");
-    while (s.step()) out.push_back({s.text(0), strings_from_json(s.text(1)), s.real(2)});
+    Statement s(db_, "SELECT name, endpoints, ratio, limits FROM groups ORDER BY name");
+    while (s.step())
+      out.push_back(
+          {s.text(0), strings_from_json(s.text(1)), s.real(2), limits_from_json(s.text(3))});
     return out;
   }
 
   void upsert_group(const GroupRecord& g) override {
     transaction([&] {
       Statement s(db_,
-                  "INSERT INTO groups (name, endpoints, ratio) VALUES (?, ?, ?) "
+                  "INSERT INTO groups (name, endpoints, ratio, limits) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT (name) DO UPDATE SET endpoints = excluded.endpoints, ratio = "
-                  "excluded.ratio");
-      s.bind(1, g.name).bind(2, to_json(g.endpoints)).bind(3, g.ratio).run();
+                  "excluded.ratio, limits = excluded.limits");
+      s.bind(1, g.name)
+          .bind(2, to_json(g.endpoints))
+          .bind(3, g.ratio)
+          .bind(4, to_json(g.limits))
+          .run();
       bump_revision();
     });
   }
@@ -249,7 +250,7 @@ class SqliteStore final : public Store {
     std::vector<ChannelRecord> out;
     Statement s(db_,
                 "SELECT id, name, type, base_url, api_key, groups, models, model_map, priority, "
-                "weight, enabled FROM channels ORDER BY id");
+                "weight, enabled, settings FROM channels ORDER BY id");
     while (s.step()) {
       ChannelRecord c;
       c.id = s.integer(0);
@@ -263,6 +264,7 @@ class SqliteStore final : public Store {
       c.priority = static_cast<int>(s.integer(8));
       c.weight = static_cast<int>(s.integer(9));
       c.enabled = s.integer(10) != 0;
+      c.settings = settings_from_json(s.text(11));
       out.push_back(std::move(c));
     }
     return out;
@@ -273,11 +275,11 @@ class SqliteStore final : public Store {
       Statement s(
           db_,
           "INSERT INTO channels (name, type, base_url, api_key, groups, models, model_map, "
-          "priority, weight, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "priority, weight, enabled, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, "
           "api_key = excluded.api_key, groups = excluded.groups, models = excluded.models, "
           "model_map = excluded.model_map, priority = excluded.priority, "
-          "weight = excluded.weight, enabled = excluded.enabled");
+          "weight = excluded.weight, enabled = excluded.enabled, settings = excluded.settings");
       s.bind(1, c.name)
           .bind(2, c.type)
           .bind(3, c.base_url)
@@ -288,6 +290,7 @@ class SqliteStore final : public Store {
           .bind(8, c.priority)
           .bind(9, c.weight)
           .bind(10, c.enabled)
+          .bind(11, to_json(c.settings))
           .run();
       bump_revision();
     });
@@ -296,8 +299,10 @@ class SqliteStore final : public Store {
   std::vector<PriceRecord> prices() override {
     std::vector<PriceRecord> out;
     Statement s(db_,
-                "SELECT model, input, output, cache_read, cache_write FROM prices ORDER BY model");
-    while (s.step()) out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4)});
+                "SELECT model, input, output, cache_read, cache_write, per_call, per_image FROM "
+                "prices ORDER BY model");
+    while (s.step())
+      out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4), s.real(5), s.real(6)});
     return out;
   }
 
@@ -305,15 +310,18 @@ class SqliteStore final : public Store {
     transaction([&] {
       Statement s(
           db_,
-          "INSERT INTO prices (model, input, output, cache_read, cache_write) VALUES (?, ?, ?, ?, "
-          "?) "
+          "INSERT INTO prices (model, input, output, cache_read, cache_write, per_call, "
+          "per_image) VALUES (?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, "
-          "cache_read = excluded.cache_read, cache_write = excluded.cache_write");
+          "cache_read = excluded.cache_read, cache_write = excluded.cache_write, "
+          "per_call = excluded.per_call, per_image = excluded.per_image");
       s.bind(1, p.model)
           .bind(2, p.input)
           .bind(3, p.output)
           .bind(4, p.cache_read)
           .bind(5, p.cache_write)
+          .bind(6, p.per_call)
+          .bind(7, p.per_image)
           .run();
       bump_revision();
     });
@@ -332,11 +340,12 @@ class SqliteStore final : public Store {
       Statement s(
           db_,
           "INSERT INTO keys (name, hash, prefix, group_name, quota_micros, used_micros, "
-          "expires_at, models, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "expires_at, models, enabled, created_at, limits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?) "
           "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, "
           "group_name = excluded.group_name, quota_micros = excluded.quota_micros, "
           "expires_at = excluded.expires_at, models = excluded.models, "
-          "enabled = excluded.enabled");
+          "enabled = excluded.enabled, limits = excluded.limits");
       s.bind(1, k.name)
           .bind(2, k.hash)
           .bind(3, k.prefix)
@@ -347,6 +356,7 @@ class SqliteStore final : public Store {
           .bind(8, to_json(k.models))
           .bind(9, k.enabled)
           .bind(10, k.created_at ? k.created_at : unix_now_s())
+          .bind(11, to_json(k.limits))
           .run();
       bump_revision();
     });
@@ -371,8 +381,8 @@ class SqliteStore final : public Store {
           "INSERT INTO usage_logs (ts_ms, request_id, key_id, key_name, group_name, model, "
           "upstream_model, channel, endpoint, stream, input_tokens, output_tokens, "
           "cache_read_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, "
-          "cost_micros, latency_ms, ttfb_ms, status, error) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "cost_micros, latency_ms, ttfb_ms, status, error, attempts) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       Statement charge(db_, "UPDATE keys SET used_micros = used_micros + ? WHERE id = ?");
       for (auto& r : rows) {
         ins.bind(1, r.ts_ms)
@@ -396,6 +406,7 @@ class SqliteStore final : public Store {
             .bind(19, r.ttfb_ms)
             .bind(20, r.status)
             .bind(21, r.error)
+            .bind(22, r.attempts)
             .run();
         if (r.cost != 0) charge.bind(1, r.cost).bind(2, r.key_id).run();
       }
@@ -408,7 +419,7 @@ class SqliteStore final : public Store {
                 "SELECT ts_ms, request_id, key_id, key_name, group_name, model, upstream_model, "
                 "channel, endpoint, stream, input_tokens, output_tokens, cache_read_tokens, "
                 "cache_write_tokens, reasoning_tokens, usage_estimated, cost_micros, latency_ms, "
-                "ttfb_ms, status, error FROM usage_logs ORDER BY id DESC LIMIT ?");
+                "ttfb_ms, status, error, attempts FROM usage_logs ORDER BY id DESC LIMIT ?");
     s.bind(1, limit);
     while (s.step()) {
       UsageRecord r;
@@ -433,9 +444,40 @@ class SqliteStore final : public Store {
       r.ttfb_ms = s.integer(18);
       r.status = static_cast<int>(s.integer(19));
       r.error = s.text(20);
+      r.attempts = s.text(21);
       out.push_back(std::move(r));
     }
     return out;
+  }
+
+  std::vector<ChannelHealthRecord> channel_health() override {
+    std::vector<ChannelHealthRecord> out;
+    Statement s(db_,
+                "SELECT channel, state, reason, consecutive_failures, since_ms, until_ms FROM "
+                "channel_health ORDER BY channel");
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4), s.integer(5)});
+    return out;
+  }
+
+  void write_channel_health(const std::vector<ChannelHealthRecord>& rows) override {
+    if (rows.empty()) return;
+    transaction([&] {
+      Statement s(db_,
+                  "INSERT INTO channel_health (channel, state, reason, consecutive_failures, "
+                  "since_ms, until_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE "
+                  "SET state = excluded.state, reason = excluded.reason, consecutive_failures = "
+                  "excluded.consecutive_failures, since_ms = excluded.since_ms, until_ms = "
+                  "excluded.until_ms");
+      for (auto& h : rows)
+        s.bind(1, h.channel)
+            .bind(2, h.state)
+            .bind(3, h.reason)
+            .bind(4, h.consecutive_failures)
+            .bind(5, h.since_ms)
+            .bind(6, h.until_ms)
+            .run();
+    });
   }
 
   void transaction(const std::function<void()>& fn) override {
@@ -474,6 +516,15 @@ class SqliteStore final : public Store {
     }
   }
 
+  void add_column_if_missing(const char* table, const char* column, const char* declaration) {
+    Statement s(db_,
+                std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = ?");
+    s.bind(1, column);
+    if (s.step()) return;
+    exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration)
+             .c_str());
+  }
+
   void bump_revision() {
     exec("UPDATE meta SET v = CAST(v AS INTEGER) + 1 WHERE k = 'config_revision'");
   }
@@ -481,7 +532,7 @@ class SqliteStore final : public Store {
   std::vector<KeyRecord> select_keys(std::string_view where, std::optional<std::string_view> arg) {
     std::string sql =
         "SELECT id, name, hash, prefix, group_name, quota_micros, used_micros, expires_at, models, "
-        "enabled, created_at FROM keys ";
+        "enabled, created_at, limits FROM keys ";
     sql += where;
     sql += " ORDER BY id";
     Statement s(db_, sql);
@@ -500,6 +551,7 @@ class SqliteStore final : public Store {
       k.models = strings_from_json(s.text(8));
       k.enabled = s.integer(9) != 0;
       k.created_at = s.integer(10);
+      k.limits = limits_from_json(s.text(11));
       out.push_back(std::move(k));
     }
     return out;

@@ -14,6 +14,13 @@
 
 namespace aiohub {
 
+// A key in this routing value, not a group, is served by the first group of
+// the `auto_groups` order that can serve its request.
+inline constexpr const char* kAutoGroup = "auto";
+// Meta entries that are configuration (JSON array; "1"/"0").
+inline constexpr const char* kAutoGroupsMeta = "auto_groups";
+inline constexpr const char* kAllowFreeModelsMeta = "allow_free_models";
+
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -27,6 +34,9 @@ class Store {
 
   virtual std::optional<std::string> meta(std::string_view key) = 0;
   virtual void set_meta(std::string_view key, std::string_view value) = 0;
+  // A meta value that is part of the configuration (the auto-group order and
+  // the like): setting it moves the config revision.
+  virtual void set_config_meta(std::string_view key, std::string_view value) = 0;
 
   // Bumped by every change to groups, channels, prices or keys, so that a
   // running gateway knows when to rebuild its snapshot.
@@ -50,6 +60,11 @@ class Store {
   // Appends the rows and adds each row's cost to its key's `used`, atomically.
   virtual void write_usage(const std::vector<UsageRecord>& rows) = 0;
   virtual std::vector<UsageRecord> recent_usage(int limit) = 0;
+
+  // What the gateway last recorded about each channel's health (the shell
+  // and other processes read it; the running gateway keeps it in memory).
+  virtual std::vector<ChannelHealthRecord> channel_health() = 0;
+  virtual void write_channel_health(const std::vector<ChannelHealthRecord>& rows) = 0;
 
   // Runs `fn` in one transaction.
   virtual void transaction(const std::function<void()>& fn) = 0;

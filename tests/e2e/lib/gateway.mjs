@@ -261,6 +261,9 @@ export class Gateway {
         const given = structuredClone(opts.config ?? {});
         const cfg = { server: { database: g.database, ...(given.server ?? {}), listen: `127.0.0.1:${g.port}` }, ...given };
         cfg.server = { database: g.database, ...(given.server ?? {}), listen: `127.0.0.1:${g.port}` };
+        // Most tests are not about prices: let unpriced models through unless a
+        // test sets [billing] itself.
+        if (!given.billing) cfg.billing = { allow_free_models: true };
         g.configText = toToml(cfg);
         g.configPath = path.join(dir, opts.configName ?? 'aiohub.toml');
         await fs.writeFile(g.configPath, g.configText);
