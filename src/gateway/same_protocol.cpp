@@ -16,23 +16,28 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
                                             const RelaySettings& settings) {
   RelayOutcome out;
   const std::string& upstream_model = channel.upstream_model(client_model);
-  const std::string body = protocol == Protocol::gemini || upstream_model == client_model
-                               ? ex.request.body()
-                               : body_with_model(ex.request.body(), peeked, upstream_model);
-  const std::string head =
-      upstream_request_head(channel, protocol, upstream_model, stream, body.size(), ex.request);
+  // A passthrough channel gets the body exactly as the client sent it.
+  const bool as_sent = protocol == Protocol::gemini || upstream_model == client_model ||
+                       channel.record.settings.passthrough;
+  const UpstreamRequest req = build_upstream_request(
+      channel, protocol, upstream_model, stream,
+      as_sent ? ex.request.body() : body_with_model(ex.request.body(), peeked, upstream_model),
+      ex.request);
   const ErrorShape shape = error_shape(protocol);
 
   UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
-  if (!co_await call.send(head, body)) {
+  if (!co_await call.send(req.head, req.body)) {
     out.retryable = call.never_connected();
     out.status = 502;
     out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
     co_return out;
   }
   const int status = static_cast<int>(call.status());
-  const std::string_view content_type = call.header("Content-Type");
-  const bool is_sse = strip_content_type_params(content_type) == "text/event-stream";
+  std::string_view content_type = call.header("Content-Type");
+  const bool is_sse = is_stream_answer(channel, content_type);
+  // Bedrock's event stream reaches the client as the protocol's own SSE.
+  auto rewriter = is_sse ? stream_rewriter(channel, protocol) : nullptr;
+  if (rewriter) content_type = "text/event-stream";
 
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
@@ -59,6 +64,19 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         out.usage = decoded.usage;
         out.usage.reported = true;
       }
+    } else if (channel.kind == ChannelKind::bedrock) {
+      // Bedrock's errors are its own JSON: answer in the protocol's shape.
+      ApiError e = decode_upstream_error(channel, protocol, status, call.header("x-amzn-errortype"),
+                                         response);
+      e.status = e.status == 401 || e.status == 403 ? 502 : e.status;
+      e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                   std::to_string(status) + ": " + e.message,
+                               channel.record.api_key);
+      out.status = e.status;
+      out.error = e.message;
+      const std::string err = error_body(shape, e);
+      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      co_return out;
     } else {
       out.error =
           "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
@@ -73,6 +91,7 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
 
   auto decoder = codec(protocol).stream_decoder();
   std::vector<ir::Event> events;
+  std::string rewritten;
   ex.response.begin_stream(200, content_type);
   out.status = 200;
   std::string_view piece;
@@ -88,6 +107,12 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       break;
     }
     const bool last = piece.empty() || call.done();
+    if (rewriter) {
+      rewritten.clear();
+      if (!piece.empty()) rewriter->feed(piece, rewritten);
+      if (last) rewriter->finish(rewritten);
+      piece = rewritten;
+    }
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
     for (auto& e : events) {

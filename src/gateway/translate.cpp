@@ -51,12 +51,12 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
 
   ir::Request translated = request;
   translated.model = channel.upstream_model(client_model);
-  const std::string body = up.encode_request(translated);
-  const std::string head = upstream_request_head(channel, upstream, translated.model,
-                                                 translated.stream, body.size(), ex.request);
+  const UpstreamRequest req =
+      build_upstream_request(channel, upstream, translated.model, translated.stream,
+                             up.encode_request(translated), ex.request);
 
   UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
-  if (!co_await call.send(head, body)) {
+  if (!co_await call.send(req.head, req.body)) {
     out.retryable = call.never_connected();
     out.status = 502;
     out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
@@ -64,7 +64,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   }
 
   const int status = static_cast<int>(call.status());
-  const bool is_sse = strip_content_type_params(call.header("Content-Type")) == "text/event-stream";
+  const bool is_sse = is_stream_answer(channel, call.header("Content-Type"));
 
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
@@ -77,7 +77,8 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status < 200 || status > 299) {
-      ApiError e = up.decode_error(status, response);
+      ApiError e = decode_upstream_error(channel, upstream, status, call.header("x-amzn-errortype"),
+                                         response);
       e.status = client_status(status, client);
       e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
                                    std::to_string(status) + ": " + e.message,
@@ -89,6 +90,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       co_await ex.response.send(e.status, "application/json", err);
       co_return out;
     }
+    response = repair_answer(channel, upstream, std::move(response));
     ir::Response decoded;
     if (auto err = up.decode_response(response, decoded)) {
       out.status = 502;
@@ -100,6 +102,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     }
     out.usage = decoded.usage;
     out.usage.reported = true;
+    if (!decoded.usage.input && !decoded.usage.output) {
+      // The upstream reported no usage: bill an estimate, and say so.
+      decoded.usage.input = estimate_prompt_tokens(request);
+      decoded.usage.output = estimate_output_tokens(decoded.parts);
+      out.usage = decoded.usage;
+      out.usage_estimated = true;
+    }
     if (request.stream) {
       // The client asked for a stream but the upstream answered whole:
       // replay the answer as events.
@@ -117,6 +126,10 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
 
   auto decoder = up.stream_decoder();
   auto encoder = down.stream_encoder(client_model, hints);
+  auto rewriter = stream_rewriter(channel, upstream);
+  std::string rewritten;
+  // What the answer said, for an estimate when the upstream reports no usage.
+  std::string produced;
   // Claude clients read the prompt size from message_start (Claude Code
   // decides when to compact by it); upstreams of other protocols report it
   // only at the end, so estimate it here (pitfall 3).
@@ -142,16 +155,37 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       events.push_back(std::move(err));
       finished = true;
     } else if (piece.empty()) {
+      if (rewriter) {
+        rewritten.clear();
+        rewriter->finish(rewritten);
+        decoder->feed(rewritten, events);
+      }
       decoder->finish(events);
       finished = true;
     } else {
-      decoder->feed(piece, events);
+      if (rewriter) {
+        rewritten.clear();
+        rewriter->feed(piece, rewritten);
+        if (call.done()) rewriter->finish(rewritten);
+        decoder->feed(rewritten, events);
+      } else {
+        decoder->feed(piece, events);
+      }
       if (call.done()) {
         decoder->finish(events);
         finished = true;
       }
     }
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::part_delta && produced.size() < (4u << 20))
+        produced.append(e.delta);
+      if (e.kind == ir::EventKind::message_delta && !e.usage.input && !e.usage.output &&
+          !out.usage.reported) {
+        // No usage anywhere in the stream: estimate it, and say so.
+        e.usage.input = out.usage.input ? out.usage.input : estimate_prompt_tokens(request);
+        e.usage.output = estimate_text_tokens(produced);
+        out.usage_estimated = true;
+      }
       note_usage(e, out);
       if (e.kind == ir::EventKind::message_start && !e.usage.input) e.usage.input = input_estimate;
       if (e.kind == ir::EventKind::error && out.error.empty()) {
