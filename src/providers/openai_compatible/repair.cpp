@@ -75,10 +75,11 @@ void ChunkRepair::on_data(const std::string& data, std::string& out) {
         for (auto& tv : calls->get_array()) {
           if (!tv.is_object()) continue;
           json::object& call = tv.get_object();
-          const std::string_view id = string_at(call, "id");
+          // Copies: members added below may move the strings they view.
+          const std::string id(string_at(call, "id"));
           json::value* fv = call.if_contains("function");
-          const std::string_view name =
-              fv && fv->is_object() ? string_at(fv->get_object(), "name") : std::string_view{};
+          const std::string name(fv && fv->is_object() ? string_at(fv->get_object(), "name")
+                                                       : std::string_view{});
           std::int64_t index;
           if (auto given = int_at(call, "index")) {
             index = *given;
@@ -97,8 +98,8 @@ void ChunkRepair::on_data(const std::string& data, std::string& out) {
           if (slot >= state.calls.size()) {
             state.calls.resize(slot + 1);
             Call& fresh = state.calls[slot];
-            fresh.id = id.empty() ? stable_call_id(response_id_ + "/" + std::to_string(ci), index)
-                                  : std::string(id);
+            fresh.id =
+                id.empty() ? stable_call_id(response_id_ + "/" + std::to_string(ci), index) : id;
             if (id.empty()) {
               call["id"] = fresh.id;
               changed = true;
@@ -113,7 +114,9 @@ void ChunkRepair::on_data(const std::string& data, std::string& out) {
           }
           state.open = static_cast<int>(index);
           Call& known = state.calls[slot];
-          if (known.name.empty()) known.name = std::string(name);
+          if (known.name.empty()) known.name = name;
+          // Looked up again: adding members above may have moved them.
+          fv = call.if_contains("function");
           if (!fv || !fv->is_object()) continue;
           json::value* av = fv->get_object().if_contains("arguments");
           if (!av || !av->is_string()) continue;
