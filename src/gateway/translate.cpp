@@ -79,7 +79,9 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     if (status < 200 || status > 299) {
       ApiError e = decode_upstream_error(channel, upstream, status, call.header("x-amzn-errortype"),
                                          response);
-      e.status = client_status(status, client);
+      // Bedrock names its exception; its HTTP status can say less
+      // (ModelNotReadyException comes as 429).
+      e.status = client_status(channel.kind == ChannelKind::bedrock ? e.status : status, client);
       e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
                                    std::to_string(status) + ": " + e.message,
                                channel.record.api_key);
