@@ -69,9 +69,10 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       ApiError e = decode_upstream_error(channel, protocol, status, call.header("x-amzn-errortype"),
                                          response);
       e.status = e.status == 401 || e.status == 403 ? 502 : e.status;
-      e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
-                                   std::to_string(status) + ": " + e.message,
-                               channel.record.api_key);
+      e.message =
+          scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                    std::to_string(status) + ": " + e.message,
+                                channel);
       out.status = e.status;
       out.error = e.message;
       const std::string err = error_body(shape, e);
@@ -80,7 +81,7 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
     } else {
       out.error =
           "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
-      response = scrub_secret(std::move(response), channel.record.api_key);
+      response = scrub_channel_secrets(std::move(response), channel);
     }
     out.status = status;
     if (!co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,

@@ -82,9 +82,10 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       // Bedrock names its exception; its HTTP status can say less
       // (ModelNotReadyException comes as 429).
       e.status = client_status(channel.kind == ChannelKind::bedrock ? e.status : status, client);
-      e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
-                                   std::to_string(status) + ": " + e.message,
-                               channel.record.api_key);
+      e.message =
+          scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                    std::to_string(status) + ": " + e.message,
+                                channel);
       e.type.clear();
       out.status = e.status;
       out.error = e.message;

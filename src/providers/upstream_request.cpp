@@ -287,6 +287,12 @@ std::string scrub_secret(std::string text, const std::string& secret) {
   return text;
 }
 
+std::string scrub_channel_secrets(std::string text, const Channel& channel) {
+  text = scrub_secret(std::move(text), channel.record.api_key);
+  text = scrub_secret(std::move(text), channel.record.settings.aws_secret_access_key);
+  return scrub_secret(std::move(text), channel.record.settings.aws_session_token);
+}
+
 std::vector<ir::Event> response_as_events(const ir::Response& r) {
   std::vector<ir::Event> events;
   ir::Event start;

@@ -69,6 +69,8 @@ std::string_view strip_content_type_params(std::string_view content_type);
 
 // Replaces every occurrence of `secret` (when long enough to matter) with ***.
 std::string scrub_secret(std::string text, const std::string& secret);
+// The same for every credential of the channel (api_key, AWS secret and token).
+std::string scrub_channel_secrets(std::string text, const Channel& channel);
 
 // A whole answer replayed as the stream events it would have been.
 std::vector<ir::Event> response_as_events(const ir::Response& r);

@@ -176,3 +176,21 @@ test('proxy: an http upstream is reached through the channel proxy, with the ext
   assert.equal(mock.lastRequest.headers['x-org'], 'team-7');
   assert.equal(mock.lastRequest.headers.authorization, `Bearer ${UP_KEY}`);
 });
+
+test('passthrough: a Chat stream without usage comes back byte for byte and is billed by estimate', async () => {
+  const chunks = [
+    'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-raw-chat","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"},"finish_reason":null}]}\n\n',
+    'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-raw-chat","choices":[{"index":0,"delta":{"content":" there, friend."},"finish_reason":"stop"}]}\n\n',
+    'data: [DONE]\n\n',
+  ];
+  raw.answer = { status: 200, headers: { 'content-type': 'text/event-stream' }, body: chunks };
+  const body = '{"model":"gpt-raw-chat","stream":true,"messages":[{"role":"user","content":"greet me warmly"}]}';
+  const t0 = Date.now();
+  const r = await rawRequest(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: codexHeaders, body });
+  assert.equal(r.text, chunks.join(''));
+  assert.equal(raw.requests.at(-1).rawBody, body, 'include_usage is not forced on a passthrough channel');
+  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0));
+  const row = rows.find((x) => x.ts >= t0);
+  assert.equal(row.usage_estimated, true, JSON.stringify(row));
+  assert.ok(row.input_tokens > 0 && row.output_tokens > 0, JSON.stringify(row));
+});

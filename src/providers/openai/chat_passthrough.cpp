@@ -103,7 +103,7 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
       response = repair_answer(channel, Protocol::openai_chat, std::move(response));
       if (auto u = openai_chat::usage_from_response(response)) {
         out.usage = *u;
-      } else if (channel.kind == ChannelKind::openai_compatible) {
+      } else if (channel.kind == ChannelKind::openai_compatible || passthrough) {
         estimate_usage(ex, response, out);
       }
       out.status = static_cast<int>(status);
@@ -138,10 +138,10 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   openai_chat::StreamTap tap(!peek.client_wants_usage && !passthrough);
   auto rewriter = stream_rewriter(channel, Protocol::openai_chat);
   std::string rewritten;
-  // OpenAI-compatible servers may report no usage: read the answer alongside
-  // to estimate it.
+  // OpenAI-compatible servers may report no usage, and a passthrough channel
+  // does not ask for it: read the answer alongside to estimate it.
   std::unique_ptr<IrStreamDecoder> reader;
-  if (channel.kind == ChannelKind::openai_compatible)
+  if (channel.kind == ChannelKind::openai_compatible || passthrough)
     reader = codec(Protocol::openai_chat).stream_decoder();
   std::vector<ir::Event> read_events;
   std::string produced;
