@@ -291,8 +291,7 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (!st.path.empty() && st.path.front() != '/')
       fail(source, t.source(), "channel '" + c.name + "': path must start with /");
     st.proxy = r.str("proxy").value_or("");
-    if (!st.proxy.empty() && st.proxy.rfind("http://", 0) != 0 &&
-        st.proxy.rfind("https://", 0) != 0)
+    if (!st.proxy.empty() && st.proxy.rfind("http://", 0) != 0)
       fail(source, t.source(), "channel '" + c.name + "': proxy must be an http://host:port URL");
     st.passthrough = r.boolean("passthrough").value_or(false);
     st.aws_access_key_id = r.str("aws_access_key_id").value_or("");

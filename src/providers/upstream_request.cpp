@@ -112,7 +112,8 @@ bool passthrough_header_allowed(std::string_view name) {
   static constexpr std::string_view kAllowed[] = {
       "session_id",         "conversation_id", "originator",          "openai-beta",
       "chatgpt-account-id", "anthropic-beta",  "anthropic-version",   "user-agent",
-      "x-codex-*",          "x-stainless-*",   "x-client-request-id", "version"};
+      "x-codex-*",          "x-stainless-*",   "x-client-request-id", "version",
+      "x-goog-api-client"};
   for (std::string_view allowed : kAllowed) {
     if (allowed.back() == '*') {
       allowed.remove_suffix(1);

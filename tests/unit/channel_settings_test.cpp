@@ -64,6 +64,7 @@ max_tokens_field = "max_tokens"
   const char* bad[] = {
       "path = \"api/x\"",
       "proxy = \"socks5://h:1\"",
+      "proxy = \"https://h:1\"",
       "max_tokens_field = \"max_output_tokens\"",
   };
   for (const char* line : bad)
