@@ -93,12 +93,44 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   auto decoder = codec(protocol).stream_decoder();
   std::vector<ir::Event> events;
   std::string rewritten;
+  // Bedrock: nothing goes to the client before the first event, which may
+  // be a refusal to answer with a status instead.
+  StreamStart first;
+  bool primed = false;
+  if (channel.kind == ChannelKind::bedrock && rewriter) {
+    first = co_await read_stream_start(call, *rewriter);
+    if (first.error) {
+      ApiError e = *first.error;
+      if (e.status == 401 || e.status == 403) e.status = 502;
+      e.message = scrub_channel_secrets(
+          "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
+      out.ttfb_us = mono_now_us() - ex.started_us;
+      out.status = e.status;
+      out.error = e.message;
+      const std::string err = error_body(shape, e);
+      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      co_return out;
+    }
+    primed = true;
+  }
   ex.response.begin_stream(200, content_type);
   out.status = 200;
   std::string_view piece;
   for (;;) {
     events.clear();
-    if (!co_await call.read_some(piece)) {
+    bool last = false;
+    if (primed) {
+      // The first event, already read and re-framed.
+      primed = false;
+      if (first.broken) {
+        out.status = 502;
+        out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+        ex.response.set_close();
+        break;
+      }
+      piece = first.bytes;
+      last = first.ended;
+    } else if (!co_await call.read_some(piece)) {
       // Bytes are relayed as they are, so there is no event boundary to put
       // an error event at: leave the chunked body unterminated and close,
       // which every client reports as a broken transfer, not a short answer.
@@ -106,13 +138,14 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
       ex.response.set_close();
       break;
-    }
-    const bool last = piece.empty() || call.done();
-    if (rewriter) {
-      rewritten.clear();
-      if (!piece.empty()) rewriter->feed(piece, rewritten);
-      if (last) rewriter->finish(rewritten);
-      piece = rewritten;
+    } else {
+      last = piece.empty() || call.done();
+      if (rewriter) {
+        rewritten.clear();
+        if (!piece.empty()) rewriter->feed(piece, rewritten);
+        if (last) rewriter->finish(rewritten);
+        piece = rewritten;
+      }
     }
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);

@@ -131,6 +131,27 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   auto encoder = down.stream_encoder(client_model, hints);
   auto rewriter = stream_rewriter(channel, upstream);
   std::string rewritten;
+  // Bedrock: nothing goes to the client before the first event, which may
+  // be a refusal to answer with a status instead.
+  StreamStart first;
+  bool primed = false;
+  if (channel.kind == ChannelKind::bedrock && rewriter) {
+    first = co_await read_stream_start(call, *rewriter);
+    if (first.error) {
+      ApiError e = *first.error;
+      e.status = client_status(e.status, client);
+      e.message = scrub_channel_secrets(
+          "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
+      e.type.clear();
+      out.ttfb_us = mono_now_us() - ex.started_us;
+      out.status = e.status;
+      out.error = e.message;
+      const std::string err = error_body(error_shape(client), e);
+      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      co_return out;
+    }
+    primed = true;
+  }
   // What the answer said, for an estimate when the upstream reports no usage.
   std::string produced;
   // Claude clients read the prompt size from message_start (Claude Code
@@ -148,15 +169,17 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   while (!finished) {
     events.clear();
     bytes.clear();
-    if (!co_await call.read_some(piece)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      ir::Event err;
-      err.kind = ir::EventKind::error;
-      err.error = {502, out.error, "", ""};
-      decoder->finish(events);
-      events.push_back(std::move(err));
-      finished = true;
+    bool broken = false;
+    if (primed) {
+      primed = false;
+      decoder->feed(first.bytes, events);
+      if (first.ended) {
+        decoder->finish(events);
+        finished = true;
+      }
+      broken = first.broken;
+    } else if (!co_await call.read_some(piece)) {
+      broken = true;
     } else if (piece.empty()) {
       if (rewriter) {
         rewritten.clear();
@@ -178,6 +201,16 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
         decoder->finish(events);
         finished = true;
       }
+    }
+    if (broken) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      ir::Event err;
+      err.kind = ir::EventKind::error;
+      err.error = {502, out.error, "", ""};
+      decoder->finish(events);
+      events.push_back(std::move(err));
+      finished = true;
     }
     for (auto& e : events) {
       if (e.kind == ir::EventKind::part_delta && produced.size() < (4u << 20))

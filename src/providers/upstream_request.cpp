@@ -247,6 +247,26 @@ std::unique_ptr<StreamRewriter> stream_rewriter(const Channel& channel, Protocol
   return nullptr;
 }
 
+awaitable<StreamStart> read_stream_start(UpstreamCall& call, StreamRewriter& rewriter) {
+  StreamStart start;
+  std::string_view piece;
+  while (start.bytes.empty() && !start.ended) {
+    if (!co_await call.read_some(piece)) {
+      start.broken = true;
+      break;
+    }
+    if (!piece.empty()) rewriter.feed(piece, start.bytes);
+    if (piece.empty() || call.done()) {
+      rewriter.finish(start.bytes);
+      start.ended = true;
+    }
+  }
+  if (auto* reframer = dynamic_cast<bedrock::SseReframer*>(&rewriter);
+      reframer && reframer->error() && start.bytes.rfind("event: error\n", 0) == 0)
+    start.error = reframer->error();
+  co_return start;
+}
+
 std::string repair_answer(const Channel& channel, Protocol protocol, std::string body) {
   if (channel.kind == ChannelKind::openai_compatible && protocol == Protocol::openai_chat &&
       !channel.record.settings.passthrough)

@@ -9,6 +9,7 @@
 
 #include "gateway/protocol.hpp"
 #include "providers/stream_rewriter.hpp"
+#include "server/upstream.hpp"
 #include "util/json_peek.hpp"
 
 namespace aiohub {
@@ -48,6 +49,19 @@ bool is_stream_answer(const Channel& channel, std::string_view content_type);
 // the client reads it (Bedrock's event stream, an OpenAI-compatible
 // server's quirks); null when the stream is read as it is.
 std::unique_ptr<StreamRewriter> stream_rewriter(const Channel& channel, Protocol protocol);
+
+// The start of a stream, read before the client is answered: Bedrock
+// answers 200 and may still refuse in its first frame (an exception instead
+// of a chunk), which must reach the client as an HTTP status (and the retry
+// rules) rather than as an error inside a 200 stream.
+struct StreamStart {
+  std::string bytes;              // the first event(s), rewritten
+  bool ended = false;             // the upstream body ended with them
+  bool broken = false;            // reading failed (call.error() says why)
+  std::optional<ApiError> error;  // the stream began with an error event
+};
+// Reads until `rewriter` has produced output (or the body ended).
+awaitable<StreamStart> read_stream_start(UpstreamCall& call, StreamRewriter& rewriter);
 
 // A whole answer put right the same way (OpenAI-compatible tool-call ids).
 std::string repair_answer(const Channel& channel, Protocol protocol, std::string body);

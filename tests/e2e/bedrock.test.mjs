@@ -137,3 +137,18 @@ test('usage from Bedrock is billed (stream and non-stream)', async () => {
   const got = rows.map((r) => [r.stream, r.input_tokens, r.output_tokens, r.channel]).sort();
   assert.deepEqual(got, [[false, 321, 45, 'br-signed'], [true, 123, 54, 'br-signed']]);
 });
+
+test('an exception as the first frame of a stream is answered with its HTTP status', async () => {
+  for (const [exception, want] of [['throttlingException', 429], ['serviceUnavailableException', 503], ['accessDeniedException', 502]]) {
+    signed.enqueue({ text: 'never sent', streamException: exception, afterEvents: 0 }, { text: 'never sent', streamException: exception, afterEvents: 0 });
+    const c = await rawRequest(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: { model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(c.status, want, `${exception}, Chat client: ${c.text}`);
+    assert.ok(c.json.error.message.includes(exception), c.text);
+    const m = await rawRequest(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' }, body: { model: 'claude-sonnet-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(m.status, want, `${exception}, Claude client: ${m.text}`);
+    assert.equal(m.json.type, 'error', m.text);
+  }
+  // The SDK sees a rate-limit error it can retry on.
+  signed.enqueue({ text: 'never sent', streamException: 'throttlingException', afterEvents: 0 });
+  await assert.rejects(claude().messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).finalMessage(), (e) => e.status === 429);
+});

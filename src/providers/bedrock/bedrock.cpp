@@ -199,7 +199,9 @@ void SseReframer::finish(std::string& out) {
 
 void SseReframer::error_event(int status, std::string_view message, std::string& out) {
   failed_ = true;
-  out.append(sse_frame("error", error_event_data(anthropic_error_type(status), message)));
+  const std::string_view type = anthropic_error_type(status);
+  error_ = ApiError{status, std::string(message), "", std::string(type)};
+  out.append(sse_frame("error", error_event_data(type, message)));
 }
 
 void SseReframer::on_message(const eventstream::Message& m, std::string& out) {

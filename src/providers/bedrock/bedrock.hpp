@@ -11,6 +11,7 @@
 // stream back.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,12 +63,15 @@ class SseReframer : public StreamRewriter {
   void feed(std::string_view bytes, std::string& out) override;
   void finish(std::string& out) override;
   bool failed() const { return failed_; }
+  // The exception (or corruption) that ended the stream, once it did.
+  const std::optional<ApiError>& error() const { return error_; }
 
  private:
   void on_message(const eventstream::Message& m, std::string& out);
   void error_event(int status, std::string_view message, std::string& out);
   eventstream::Decoder decoder_;
   bool failed_ = false;
+  std::optional<ApiError> error_;
 };
 
 std::unique_ptr<StreamRewriter> make_sse_reframer();
