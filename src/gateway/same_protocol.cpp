@@ -25,11 +25,12 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       ex.request);
   const ErrorShape shape = error_shape(protocol);
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(req.head, req.body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}), message);
     co_return out;
   }
   const int status = static_cast<int>(call.status());
@@ -42,20 +43,17 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
     if (!co_await call.read_all(response, settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      const std::string err = error_body(shape, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}),
+                 message);
       co_return out;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status == 401 || status == 403) {
-      out.status = 502;
-      out.error = "Upstream channel '" + channel.record.name +
-                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                  "). The operator must fix this channel's api_key.";
-      const std::string err = error_body(shape, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "Upstream channel '" + channel.record.name +
+                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                            "). The operator must fix this channel's api_key.";
+      hold_reply(out, Failure::auth, 502, error_body(shape, {502, message, "", ""}), message);
       co_return out;
     }
     if (status >= 200 && status <= 299) {
@@ -65,23 +63,27 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         out.usage.reported = true;
       }
     } else if (channel.kind == ChannelKind::bedrock) {
-      // Bedrock's errors are its own JSON: answer in the protocol's shape.
+      // Bedrock's errors are its own JSON: answer in the protocol's shape,
+      // with the status its exception name stands for.
       ApiError e = decode_upstream_error(channel, protocol, status, call.header("x-amzn-errortype"),
                                          response);
-      e.status = e.status == 401 || e.status == 403 ? 502 : e.status;
+      const Failure failure = failure_of_status(e.status, response);
+      if (e.status == 401 || e.status == 403) e.status = 502;
       e.message =
           scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
                                     std::to_string(status) + ": " + e.message,
                                 channel);
-      out.status = e.status;
-      out.error = e.message;
-      const std::string err = error_body(shape, e);
-      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      std::string err = error_body(shape, e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
       co_return out;
     } else {
-      out.error =
-          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
       response = scrub_channel_secrets(std::move(response), channel);
+      const Failure failure = failure_of_status(status, response);
+      std::string error =
+          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+      hold_reply(out, failure, status, std::move(response), std::move(error));
+      if (!content_type.empty()) out.reply->content_type = std::string(content_type);
+      co_return out;
     }
     out.status = status;
     if (!co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,
@@ -94,21 +96,20 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   std::vector<ir::Event> events;
   std::string rewritten;
   // Bedrock: nothing goes to the client before the first event, which may
-  // be a refusal to answer with a status instead.
+  // be a refusal to answer with a status instead (and so to failover).
   StreamStart first;
   bool primed = false;
   if (channel.kind == ChannelKind::bedrock && rewriter) {
     first = co_await read_stream_start(call, *rewriter);
     if (first.error) {
       ApiError e = *first.error;
+      const Failure failure = failure_of_status(e.status, "");
       if (e.status == 401 || e.status == 403) e.status = 502;
       e.message = scrub_channel_secrets(
           "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
       out.ttfb_us = mono_now_us() - ex.started_us;
-      out.status = e.status;
-      out.error = e.message;
-      const std::string err = error_body(shape, e);
-      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      std::string err = error_body(shape, e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
       co_return out;
     }
     primed = true;
@@ -119,25 +120,15 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   for (;;) {
     events.clear();
     bool last = false;
+    bool broken = false;
     if (primed) {
-      // The first event, already read and re-framed.
+      // The first event(s), already read and re-framed.
       primed = false;
-      if (first.broken) {
-        out.status = 502;
-        out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-        ex.response.set_close();
-        break;
-      }
+      broken = first.broken;
       piece = first.bytes;
       last = first.ended;
     } else if (!co_await call.read_some(piece)) {
-      // Bytes are relayed as they are, so there is no event boundary to put
-      // an error event at: leave the chunked body unterminated and close,
-      // which every client reports as a broken transfer, not a short answer.
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      ex.response.set_close();
-      break;
+      broken = true;
     } else {
       last = piece.empty() || call.done();
       if (rewriter) {
@@ -147,9 +138,28 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         piece = rewritten;
       }
     }
+    if (broken) {
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+        hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}),
+                   message);
+        co_return out;
+      }
+      out.failure = failure_of_call(call);
+      // Bytes are relayed as they are, so there is no event boundary to put
+      // an error event at: leave the chunked body unterminated and close,
+      // which every client reports as a broken transfer, not a short answer.
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      ex.response.set_close();
+      break;
+    }
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::part_delta) ++out.relayed_deltas;
       if (e.kind == ir::EventKind::message_start && !out.usage.input)
         out.usage.input = e.usage.input;
       if (e.kind == ir::EventKind::message_delta) {

@@ -55,11 +55,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       build_upstream_request(channel, upstream, translated.model, translated.stream,
                              up.encode_request(translated), ex.request);
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(req.head, req.body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502,
+               error_body(error_shape(client), {502, message, "", ""}), message);
     co_return out;
   }
 
@@ -69,10 +71,9 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
     if (!co_await call.read_all(response, settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      const std::string err = error_body(error_shape(client), {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502,
+                 error_body(error_shape(client), {502, message, "", ""}), message);
       co_return out;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
@@ -81,16 +82,16 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
                                          response);
       // Bedrock names its exception; its HTTP status can say less
       // (ModelNotReadyException comes as 429).
-      e.status = client_status(channel.kind == ChannelKind::bedrock ? e.status : status, client);
+      const int said = channel.kind == ChannelKind::bedrock ? e.status : status;
+      e.status = client_status(said, client);
       e.message =
           scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
                                     std::to_string(status) + ": " + e.message,
                                 channel);
       e.type.clear();
-      out.status = e.status;
-      out.error = e.message;
-      const std::string err = error_body(error_shape(client), e);
-      co_await ex.response.send(e.status, "application/json", err);
+      const Failure failure = failure_of_status(said, response);
+      std::string err = error_body(error_shape(client), e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
       co_return out;
     }
     response = repair_answer(channel, upstream, std::move(response));
@@ -131,29 +132,28 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   auto encoder = down.stream_encoder(client_model, hints);
   auto rewriter = stream_rewriter(channel, upstream);
   std::string rewritten;
+  // What the answer said, for an estimate when the upstream reports no usage.
+  std::string produced;
   // Bedrock: nothing goes to the client before the first event, which may
-  // be a refusal to answer with a status instead.
+  // be a refusal to answer with a status instead (and so to failover).
   StreamStart first;
   bool primed = false;
   if (channel.kind == ChannelKind::bedrock && rewriter) {
     first = co_await read_stream_start(call, *rewriter);
     if (first.error) {
       ApiError e = *first.error;
-      e.status = client_status(e.status, client);
+      const int said = e.status;
+      e.status = client_status(said, client);
       e.message = scrub_channel_secrets(
           "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
       e.type.clear();
       out.ttfb_us = mono_now_us() - ex.started_us;
-      out.status = e.status;
-      out.error = e.message;
-      const std::string err = error_body(error_shape(client), e);
-      if (!co_await ex.response.send(e.status, "application/json", err)) out.status = 499;
+      std::string err = error_body(error_shape(client), e);
+      hold_reply(out, failure_of_status(said, ""), e.status, std::move(err), e.message);
       co_return out;
     }
     primed = true;
   }
-  // What the answer said, for an estimate when the upstream reports no usage.
-  std::string produced;
   // Claude clients read the prompt size from message_start (Claude Code
   // decides when to compact by it); upstreams of other protocols report it
   // only at the end, so estimate it here (pitfall 3).
@@ -171,6 +171,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     bytes.clear();
     bool broken = false;
     if (primed) {
+      // The first event(s), already read and re-framed.
       primed = false;
       decoder->feed(first.bytes, events);
       if (first.ended) {
@@ -203,7 +204,16 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       }
     }
     if (broken) {
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+        hold_reply(out, failure_of_call(call), 502,
+                   error_body(error_shape(client), {502, message, "", ""}), message);
+        co_return out;
+      }
       out.status = 502;
+      out.failure = failure_of_call(call);
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
       ir::Event err;
       err.kind = ir::EventKind::error;
@@ -213,8 +223,10 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       finished = true;
     }
     for (auto& e : events) {
-      if (e.kind == ir::EventKind::part_delta && produced.size() < (4u << 20))
-        produced.append(e.delta);
+      if (e.kind == ir::EventKind::part_delta) {
+        ++out.relayed_deltas;
+        if (produced.size() < (4u << 20)) produced.append(e.delta);
+      }
       if (e.kind == ir::EventKind::message_delta && !e.usage.input && !e.usage.output &&
           !out.usage.reported) {
         // No usage anywhere in the stream: estimate it, and say so.

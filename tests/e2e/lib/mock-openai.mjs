@@ -33,6 +33,8 @@
 //       a whole answer, exactly this object.
 // mock.acceptPaths lists the paths answered as chat completions (add one to
 // test a channel's custom `path`).
+//   { destroy: true }            close the connection without answering.
+//   { text, dropAfter: n }       stream n events, then cut the connection.
 // `usage` is { prompt, completion, cached } (prompt includes cached).
 
 import http from 'node:http';
@@ -215,6 +217,10 @@ export class MockOpenAI {
       at: Date.now(),
     };
     this.requests.push(rec);
+    // When the caller hangs up before the answer is complete.
+    res.on('close', () => {
+      if (!res.writableFinished) rec.abortedAt = Date.now();
+    });
 
     if (req.method !== 'POST' || !this.acceptPaths.has(u.pathname)) {
       return sendJson(res, 404, {
@@ -239,6 +245,10 @@ export class MockOpenAI {
 
     const b = this.#nextBehavior(rec);
     if (b.firstDelayMs) await sleep(b.firstDelayMs);
+    if (b.destroy) {
+      req.socket.destroy();
+      return;
+    }
 
     if (b.status && b.status >= 300) {
       const headers = { ...(b.headers ?? {}) };
@@ -330,6 +340,11 @@ export class MockOpenAI {
 
     for (let i = 0; i < events.length; i++) {
       if (aborted) break;
+      if (b.dropAfter !== undefined && i === b.dropAfter) {
+        res.socket.destroy();
+        this.streamsAborted += 1;
+        return;
+      }
       if (i > 0 && b.delayMs) await sleep(b.delayMs);
       if (aborted) break;
       res.write(`data: ${JSON.stringify(events[i])}\n\n`);
