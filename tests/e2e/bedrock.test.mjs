@@ -36,6 +36,9 @@ before(async () => {
         channel('br-signed', signed.url, 'claude-sonnet-4-5', sigv4),
         channel('br-apikey', keyed.url, 'claude-apikey', { region: AWS.region, api_key: API_KEY }),
         channel('br-wrong', wrong.url, 'claude-wrong', sigv4),
+        // Failover: a throttled first channel, then a second one.
+        { ...channel('br-primary', signed.url, 'claude-failover', sigv4), priority: 10 },
+        { ...channel('br-backup', signed.url, 'claude-failover', sigv4), model_map: { 'claude-failover': 'anthropic.claude-backup-v1:0' } },
       ],
       keys: [{ name: 'br', key, group: 'claude-bedrock' }],
     },
@@ -151,4 +154,19 @@ test('an exception as the first frame of a stream is answered with its HTTP stat
   // The SDK sees a rate-limit error it can retry on.
   signed.enqueue({ text: 'never sent', streamException: 'throttlingException', afterEvents: 0 });
   await assert.rejects(claude().messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).finalMessage(), (e) => e.status === 429);
+});
+
+test('a throttled Bedrock channel (whole answer or first frame) fails over to the next one', async () => {
+  for (const refusal of [{ exception: 'ThrottlingException', status: 429 }, { text: 'x', streamException: 'throttlingException', afterEvents: 0 }]) {
+    signed.setBehavior({ text: 'from the backup' });
+    signed.enqueue(refusal);
+    const t0 = Date.now();
+    const msg = await claude().messages.stream({ model: 'claude-failover', max_tokens: 20, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+    assert.equal(msg.content[0].text, 'from the backup');
+    const ids = signed.invokeRequests.slice(-2).map((r) => r.modelId);
+    assert.deepEqual(ids, [MODEL_ID, 'anthropic.claude-backup-v1:0']);
+    const rows = await gw.waitForLogs((rows) => rows.some((r) => r.ts >= t0 && r.status === 200));
+    assert.equal(rows.find((r) => r.ts >= t0 && r.status === 200).channel, 'br-backup');
+  }
+  signed.setBehavior({ text: 'Hello from the mock bedrock upstream.' });
 });
