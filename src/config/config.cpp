@@ -261,6 +261,14 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (!is_known_channel_type(c.type))
       fail(source, t.source(), "channel '" + c.name + "': unknown type '" + c.type + "'");
     c.base_url = r.str("base_url").value_or("");
+    auto& st = c.settings;
+    st.region = r.str("region").value_or("");
+    if (c.type == "bedrock") {
+      if (st.region.empty())
+        fail(source, t.source(), "bedrock channel '" + c.name + "' needs a region");
+      if (c.base_url.empty())
+        c.base_url = "https://bedrock-runtime." + st.region + ".amazonaws.com";
+    }
     if (c.base_url.empty() && c.type != "demo")
       fail(source, t.source(), "channel '" + c.name + "' needs a base_url");
     if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 &&
@@ -278,6 +286,29 @@ Config parse_config(std::string_view text, const std::string& source) {
     c.settings.connect_timeout_seconds = r.seconds("connect_timeout_seconds");
     c.settings.first_byte_timeout_seconds = r.seconds("first_byte_timeout_seconds");
     c.settings.idle_timeout_seconds = r.seconds("idle_timeout_seconds");
+    st.headers = r.string_map("headers");
+    st.path = r.str("path").value_or("");
+    if (!st.path.empty() && st.path.front() != '/')
+      fail(source, t.source(), "channel '" + c.name + "': path must start with /");
+    st.proxy = r.str("proxy").value_or("");
+    if (!st.proxy.empty() && st.proxy.rfind("http://", 0) != 0)
+      fail(source, t.source(), "channel '" + c.name + "': proxy must be an http://host:port URL");
+    st.passthrough = r.boolean("passthrough").value_or(false);
+    st.aws_access_key_id = r.str("aws_access_key_id").value_or("");
+    st.aws_secret_access_key = r.str("aws_secret_access_key").value_or("");
+    st.aws_session_token = r.str("aws_session_token").value_or("");
+    if (c.type == "bedrock" && c.api_key.empty() &&
+        (st.aws_access_key_id.empty() || st.aws_secret_access_key.empty()))
+      fail(source, t.source(),
+           "bedrock channel '" + c.name +
+               "' needs aws_access_key_id and aws_secret_access_key, or a Bedrock api_key");
+    st.stream_options = r.boolean("stream_options").value_or(true);
+    st.max_tokens_field = r.str("max_tokens_field").value_or("");
+    if (!st.max_tokens_field.empty() && st.max_tokens_field != "max_tokens" &&
+        st.max_tokens_field != "max_completion_tokens")
+      fail(
+          source, t.source(),
+          "channel '" + c.name + "': max_tokens_field must be max_tokens or max_completion_tokens");
     cfg.channels.push_back(std::move(c));
   });
 

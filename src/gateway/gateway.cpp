@@ -490,7 +490,9 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
   // tokenizer; ask it first.
   for (const Candidate& candidate : decision.candidates) {
     const Channel* channel = candidate.channel;
-    if (channel->kind == ChannelKind::demo || upstream_protocol(channel->kind) != client) continue;
+    if (channel->kind == ChannelKind::demo || channel->kind == ChannelKind::bedrock ||
+        upstream_protocol(channel->kind) != client)
+      continue;
     const std::string& upstream_model = channel->upstream_model(head.model);
     const std::string body = client == Protocol::gemini
                                  ? ex.request.body()

@@ -16,24 +16,29 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
                                             const RelaySettings& settings) {
   RelayOutcome out;
   const std::string& upstream_model = channel.upstream_model(client_model);
-  const std::string body = protocol == Protocol::gemini || upstream_model == client_model
-                               ? ex.request.body()
-                               : body_with_model(ex.request.body(), peeked, upstream_model);
-  const std::string head =
-      upstream_request_head(channel, protocol, upstream_model, stream, body.size(), ex.request);
+  // A passthrough channel gets the body exactly as the client sent it.
+  const bool as_sent = protocol == Protocol::gemini || upstream_model == client_model ||
+                       channel.record.settings.passthrough;
+  const UpstreamRequest req = build_upstream_request(
+      channel, protocol, upstream_model, stream,
+      as_sent ? ex.request.body() : body_with_model(ex.request.body(), peeked, upstream_model),
+      ex.request);
   const ErrorShape shape = error_shape(protocol);
 
   UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
   CancelOnClientGone cancel_guard(ex, call);
-  if (!co_await call.send(head, body)) {
+  if (!co_await call.send(req.head, req.body)) {
     std::string message =
         "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
     hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}), message);
     co_return out;
   }
   const int status = static_cast<int>(call.status());
-  const std::string_view content_type = call.header("Content-Type");
-  const bool is_sse = strip_content_type_params(content_type) == "text/event-stream";
+  std::string_view content_type = call.header("Content-Type");
+  const bool is_sse = is_stream_answer(channel, content_type);
+  // Bedrock's event stream reaches the client as the protocol's own SSE.
+  auto rewriter = is_sse ? stream_rewriter(channel, protocol) : nullptr;
+  if (rewriter) content_type = "text/event-stream";
 
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
@@ -57,8 +62,22 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         out.usage = decoded.usage;
         out.usage.reported = true;
       }
+    } else if (channel.kind == ChannelKind::bedrock) {
+      // Bedrock's errors are its own JSON: answer in the protocol's shape,
+      // with the status its exception name stands for.
+      ApiError e = decode_upstream_error(channel, protocol, status, call.header("x-amzn-errortype"),
+                                         response);
+      const Failure failure = failure_of_status(e.status, response);
+      if (e.status == 401 || e.status == 403) e.status = 502;
+      e.message =
+          scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                    std::to_string(status) + ": " + e.message,
+                                channel);
+      std::string err = error_body(shape, e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
+      co_return out;
     } else {
-      response = scrub_secret(std::move(response), channel.record.api_key);
+      response = scrub_channel_secrets(std::move(response), channel);
       const Failure failure = failure_of_status(status, response);
       std::string error =
           "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
@@ -75,12 +94,51 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
 
   auto decoder = codec(protocol).stream_decoder();
   std::vector<ir::Event> events;
+  std::string rewritten;
+  // Bedrock: nothing goes to the client before the first event, which may
+  // be a refusal to answer with a status instead (and so to failover).
+  StreamStart first;
+  bool primed = false;
+  if (channel.kind == ChannelKind::bedrock && rewriter) {
+    first = co_await read_stream_start(call, *rewriter);
+    if (first.error) {
+      ApiError e = *first.error;
+      const Failure failure = failure_of_status(e.status, "");
+      if (e.status == 401 || e.status == 403) e.status = 502;
+      e.message = scrub_channel_secrets(
+          "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
+      out.ttfb_us = mono_now_us() - ex.started_us;
+      std::string err = error_body(shape, e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
+      co_return out;
+    }
+    primed = true;
+  }
   ex.response.begin_stream(200, content_type);
   out.status = 200;
   std::string_view piece;
   for (;;) {
     events.clear();
-    if (!co_await call.read_some(piece)) {
+    bool last = false;
+    bool broken = false;
+    if (primed) {
+      // The first event(s), already read and re-framed.
+      primed = false;
+      broken = first.broken;
+      piece = first.bytes;
+      last = first.ended;
+    } else if (!co_await call.read_some(piece)) {
+      broken = true;
+    } else {
+      last = piece.empty() || call.done();
+      if (rewriter) {
+        rewritten.clear();
+        if (!piece.empty()) rewriter->feed(piece, rewritten);
+        if (last) rewriter->finish(rewritten);
+        piece = rewritten;
+      }
+    }
+    if (broken) {
       if (!ex.response.committed()) {
         // Not a byte reached the client: another channel may still answer.
         ex.response.abandon_stream();
@@ -98,7 +156,6 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       ex.response.set_close();
       break;
     }
-    const bool last = piece.empty() || call.done();
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
     for (auto& e : events) {

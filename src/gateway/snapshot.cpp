@@ -20,16 +20,15 @@ ChannelKind channel_kind(std::string_view type) {
   return ChannelKind::openai;
 }
 
-bool kind_serves(ChannelKind kind, Endpoint endpoint) {
+bool kind_serves(ChannelKind /*kind*/, Endpoint endpoint) {
   // Every text protocol reaches every text upstream: the same protocol by
-  // passthrough, the others through the IR. Bedrock's signing and framing
-  // are not there yet.
+  // passthrough, the others through the IR (Bedrock speaks Anthropic's).
   switch (endpoint) {
     case Endpoint::chat:
     case Endpoint::messages:
     case Endpoint::responses:
     case Endpoint::gemini:
-      return kind != ChannelKind::bedrock;
+      return true;
     case Endpoint::images:
       return false;
   }
@@ -103,6 +102,24 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
         continue;
       }
       c.upstream = *addr;
+      if (!rec.settings.proxy.empty()) {
+        auto proxy = parse_base_url(rec.settings.proxy);
+        if (!proxy || proxy->tls) {
+          spdlog::warn("channel '{}' has an unusable proxy (want http://host:port); it is left out",
+                       rec.name);
+          continue;
+        }
+        c.upstream.proxy_host = proxy->host;
+        c.upstream.proxy_port = proxy->port;
+        c.upstream.pool_key += " via " + proxy->host + ":" + proxy->port;
+      }
+    }
+    for (auto& [name, value] : rec.settings.headers) {
+      // A header line cannot hold a line break; a config that tries is ignored.
+      if (name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos)
+        continue;
+      c.extra_headers.append(name).append(": ").append(value).append("\r\n");
     }
     if (!rec.api_key.empty()) c.authorization = "Bearer " + rec.api_key;
     if (previous) {

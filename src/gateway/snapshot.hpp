@@ -44,7 +44,11 @@ struct UpstreamAddress {
   std::string port;
   std::string host_header;  // host, with :port when not the scheme's default
   std::string path_prefix;  // base URL path without a trailing "/v1"
-  std::string pool_key;     // scheme://host:port
+  std::string pool_key;     // scheme://host:port, plus the proxy when there is one
+  // An HTTP proxy in between (channel setting `proxy`): https upstreams are
+  // reached through a CONNECT tunnel, http ones by absolute-form requests.
+  std::string proxy_host;  // empty: direct
+  std::string proxy_port;
 };
 
 std::optional<UpstreamAddress> parse_base_url(std::string_view base_url);
@@ -54,6 +58,7 @@ struct Channel {
   ChannelKind kind = ChannelKind::openai;
   UpstreamAddress upstream;
   std::string authorization;  // "Bearer <api_key>", or empty
+  std::string extra_headers;  // the `headers` setting, as "Name: value\r\n" lines
   std::shared_ptr<ChannelHealth> health;
 
   const std::string& upstream_model(const std::string& model) const;

@@ -55,4 +55,14 @@ std::int64_t estimate_prompt_tokens(const ir::Request& r) {
   return n + (n + 9) / 10;
 }
 
+std::int64_t estimate_text_tokens(std::string_view text) {
+  const std::int64_t n = count(text);
+  return n + (n + 9) / 10;
+}
+
+std::int64_t estimate_output_tokens(const std::vector<ir::Part>& parts) {
+  const std::int64_t n = parts_tokens(parts);
+  return n + (n + 9) / 10;
+}
+
 }  // namespace aiohub

@@ -14,4 +14,8 @@ namespace aiohub {
 // clients that compact a conversation by this number must not start too late.
 std::int64_t estimate_prompt_tokens(const ir::Request& request);
 
+// An answer's tokens, for upstreams that report no usage.
+std::int64_t estimate_text_tokens(std::string_view text);
+std::int64_t estimate_output_tokens(const std::vector<ir::Part>& parts);
+
 }  // namespace aiohub

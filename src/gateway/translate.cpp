@@ -51,13 +51,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
 
   ir::Request translated = request;
   translated.model = channel.upstream_model(client_model);
-  const std::string body = up.encode_request(translated);
-  const std::string head = upstream_request_head(channel, upstream, translated.model,
-                                                 translated.stream, body.size(), ex.request);
+  const UpstreamRequest req =
+      build_upstream_request(channel, upstream, translated.model, translated.stream,
+                             up.encode_request(translated), ex.request);
 
   UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
   CancelOnClientGone cancel_guard(ex, call);
-  if (!co_await call.send(head, body)) {
+  if (!co_await call.send(req.head, req.body)) {
     std::string message =
         "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
     hold_reply(out, failure_of_call(call), 502,
@@ -66,7 +66,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   }
 
   const int status = static_cast<int>(call.status());
-  const bool is_sse = strip_content_type_params(call.header("Content-Type")) == "text/event-stream";
+  const bool is_sse = is_stream_answer(channel, call.header("Content-Type"));
 
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
@@ -78,17 +78,23 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status < 200 || status > 299) {
-      ApiError e = up.decode_error(status, response);
-      e.status = client_status(status, client);
-      e.message = scrub_secret("Upstream channel '" + channel.record.name + "' answered HTTP " +
-                                   std::to_string(status) + ": " + e.message,
-                               channel.record.api_key);
+      ApiError e = decode_upstream_error(channel, upstream, status, call.header("x-amzn-errortype"),
+                                         response);
+      // Bedrock names its exception; its HTTP status can say less
+      // (ModelNotReadyException comes as 429).
+      const int said = channel.kind == ChannelKind::bedrock ? e.status : status;
+      e.status = client_status(said, client);
+      e.message =
+          scrub_channel_secrets("Upstream channel '" + channel.record.name + "' answered HTTP " +
+                                    std::to_string(status) + ": " + e.message,
+                                channel);
       e.type.clear();
-      const Failure failure = failure_of_status(status, response);
+      const Failure failure = failure_of_status(said, response);
       std::string err = error_body(error_shape(client), e);
       hold_reply(out, failure, e.status, std::move(err), e.message);
       co_return out;
     }
+    response = repair_answer(channel, upstream, std::move(response));
     ir::Response decoded;
     if (auto err = up.decode_response(response, decoded)) {
       out.status = 502;
@@ -100,6 +106,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     }
     out.usage = decoded.usage;
     out.usage.reported = true;
+    if (!decoded.usage.input && !decoded.usage.output) {
+      // The upstream reported no usage: bill an estimate, and say so.
+      decoded.usage.input = estimate_prompt_tokens(request);
+      decoded.usage.output = estimate_output_tokens(decoded.parts);
+      out.usage = decoded.usage;
+      out.usage_estimated = true;
+    }
     if (request.stream) {
       // The client asked for a stream but the upstream answered whole:
       // replay the answer as events.
@@ -117,6 +130,30 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
 
   auto decoder = up.stream_decoder();
   auto encoder = down.stream_encoder(client_model, hints);
+  auto rewriter = stream_rewriter(channel, upstream);
+  std::string rewritten;
+  // What the answer said, for an estimate when the upstream reports no usage.
+  std::string produced;
+  // Bedrock: nothing goes to the client before the first event, which may
+  // be a refusal to answer with a status instead (and so to failover).
+  StreamStart first;
+  bool primed = false;
+  if (channel.kind == ChannelKind::bedrock && rewriter) {
+    first = co_await read_stream_start(call, *rewriter);
+    if (first.error) {
+      ApiError e = *first.error;
+      const int said = e.status;
+      e.status = client_status(said, client);
+      e.message = scrub_channel_secrets(
+          "Upstream channel '" + channel.record.name + "' refused: " + e.message, channel);
+      e.type.clear();
+      out.ttfb_us = mono_now_us() - ex.started_us;
+      std::string err = error_body(error_shape(client), e);
+      hold_reply(out, failure_of_status(said, ""), e.status, std::move(err), e.message);
+      co_return out;
+    }
+    primed = true;
+  }
   // Claude clients read the prompt size from message_start (Claude Code
   // decides when to compact by it); upstreams of other protocols report it
   // only at the end, so estimate it here (pitfall 3).
@@ -132,7 +169,41 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   while (!finished) {
     events.clear();
     bytes.clear();
-    if (!co_await call.read_some(piece)) {
+    bool broken = false;
+    if (primed) {
+      // The first event(s), already read and re-framed.
+      primed = false;
+      decoder->feed(first.bytes, events);
+      if (first.ended) {
+        decoder->finish(events);
+        finished = true;
+      }
+      broken = first.broken;
+    } else if (!co_await call.read_some(piece)) {
+      broken = true;
+    } else if (piece.empty()) {
+      if (rewriter) {
+        rewritten.clear();
+        rewriter->finish(rewritten);
+        decoder->feed(rewritten, events);
+      }
+      decoder->finish(events);
+      finished = true;
+    } else {
+      if (rewriter) {
+        rewritten.clear();
+        rewriter->feed(piece, rewritten);
+        if (call.done()) rewriter->finish(rewritten);
+        decoder->feed(rewritten, events);
+      } else {
+        decoder->feed(piece, events);
+      }
+      if (call.done()) {
+        decoder->finish(events);
+        finished = true;
+      }
+    }
+    if (broken) {
       if (!ex.response.committed()) {
         // Not a byte reached the client: another channel may still answer.
         ex.response.abandon_stream();
@@ -150,18 +221,19 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       decoder->finish(events);
       events.push_back(std::move(err));
       finished = true;
-    } else if (piece.empty()) {
-      decoder->finish(events);
-      finished = true;
-    } else {
-      decoder->feed(piece, events);
-      if (call.done()) {
-        decoder->finish(events);
-        finished = true;
-      }
     }
     for (auto& e : events) {
-      if (e.kind == ir::EventKind::part_delta) ++out.relayed_deltas;
+      if (e.kind == ir::EventKind::part_delta) {
+        ++out.relayed_deltas;
+        if (produced.size() < (4u << 20)) produced.append(e.delta);
+      }
+      if (e.kind == ir::EventKind::message_delta && !e.usage.input && !e.usage.output &&
+          !out.usage.reported) {
+        // No usage anywhere in the stream: estimate it, and say so.
+        e.usage.input = out.usage.input ? out.usage.input : estimate_prompt_tokens(request);
+        e.usage.output = estimate_text_tokens(produced);
+        out.usage_estimated = true;
+      }
       note_usage(e, out);
       if (e.kind == ir::EventKind::message_start && !e.usage.input) e.usage.input = input_estimate;
       if (e.kind == ir::EventKind::error && out.error.empty()) {

@@ -109,13 +109,13 @@ std::size_t UpstreamPool::idle_count() const {
 }
 
 awaitable<std::pair<beast::error_code, tcp::resolver::results_type>> UpstreamPool::resolve(
-    const UpstreamAddress& addr) {
-  auto key = addr.host + ":" + addr.port;
+    const std::string& host, const std::string& port) {
+  auto key = host + ":" + port;
   auto now = mono_now_us();
   if (auto it = dns_cache_.find(key); it != dns_cache_.end() && it->second.expires_us > now)
     co_return std::make_pair(beast::error_code{}, it->second.results);
   // Asio resolves on its own background thread: the event loop never blocks.
-  auto [ec, results] = co_await resolver_.async_resolve(addr.host, addr.port, use_tuple);
+  auto [ec, results] = co_await resolver_.async_resolve(host, port, use_tuple);
   if (!ec) dns_cache_[key] = {results, now + kDnsTtlUs};
   co_return std::make_pair(ec, results);
 }
@@ -123,17 +123,48 @@ awaitable<std::pair<beast::error_code, tcp::resolver::results_type>> UpstreamPoo
 awaitable<UpstreamPool::Connected> UpstreamPool::connect(const UpstreamAddress& addr,
                                                          UpstreamTimeouts timeouts) {
   Connected out;
-  auto [rec, endpoints] = co_await resolve(addr);
+  const bool proxied = !addr.proxy_host.empty();
+  const std::string& dial_host = proxied ? addr.proxy_host : addr.host;
+  const std::string& dial_port = proxied ? addr.proxy_port : addr.port;
+  const std::string dialed =
+      proxied ? "the proxy " + addr.proxy_host + ":" + addr.proxy_port : addr.host_header;
+  auto [rec, endpoints] = co_await resolve(dial_host, dial_port);
   if (rec) {
-    out.error = "cannot resolve " + addr.host + ": " + describe(rec);
+    out.error = "cannot resolve " + dial_host + ": " + describe(rec);
     co_return out;
   }
   beast::tcp_stream tcp(executor_);
   tcp.expires_after(timeouts.connect);
   auto [cec, ep] = co_await tcp.async_connect(endpoints, use_tuple);
   if (cec) {
-    out.error = "cannot connect to " + addr.host_header + ": " + describe(cec);
+    out.error = "cannot connect to " + dialed + ": " + describe(cec);
     co_return out;
+  }
+  if (proxied && addr.tls) {
+    // An https upstream through a proxy: a CONNECT tunnel, then TLS inside it.
+    const std::string authority = addr.host + ":" + addr.port;
+    const std::string connect_request =
+        "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n";
+    auto [wec, wn] = co_await asio::async_write(tcp, asio::buffer(connect_request), use_tuple);
+    std::string reply;
+    beast::error_code pec = wec;
+    if (!pec) {
+      auto [rec2, rn] = co_await asio::async_read_until(tcp, asio::dynamic_buffer(reply, 16 * 1024),
+                                                        "\r\n\r\n", use_tuple);
+      pec = rec2;
+    }
+    if (pec) {
+      out.error = "the proxy " + addr.proxy_host + " failed to open a tunnel to " + authority +
+                  ": " + describe(pec);
+      co_return out;
+    }
+    // "HTTP/1.1 200 Connection established"
+    auto space = reply.find(' ');
+    if (space == std::string::npos || reply.compare(space + 1, 3, "200") != 0) {
+      out.error = "the proxy " + addr.proxy_host + " refused a tunnel to " + authority + ": " +
+                  reply.substr(0, reply.find('\r'));
+      co_return out;
+    }
   }
   tcp.socket().set_option(tcp::no_delay(true));
   auto conn = std::make_unique<UpstreamConnection>(UpstreamConnection{std::move(tcp), {}, 0});

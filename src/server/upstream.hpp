@@ -48,7 +48,7 @@ class UpstreamPool {
 
  private:
   awaitable<std::pair<beast::error_code, tcp::resolver::results_type>> resolve(
-      const UpstreamAddress& addr);
+      const std::string& host, const std::string& port);
 
   asio::any_io_executor executor_;
   ssl::context& tls_;

@@ -14,6 +14,8 @@ const std::vector<GroupRecord>& default_groups() {
   static const std::vector<std::string> text = {"chat", "responses", "messages", "gemini"};
   static const std::vector<std::string> text_images = {"chat", "responses", "messages", "gemini",
                                                        "images"};
+  // The three opensource groups sell one model at three prices (ratio 1.0,
+  // 0.8, 0.5), each served by its own channels (docs/providers.md).
   static const std::vector<GroupRecord> groups = {
       {"anthropic", text, 1.0, {}},          {"claude-bedrock", text, 1.0, {}},
       {"claude-kiro", text, 1.0, {}},        {"codex", text, 1.0, {}},

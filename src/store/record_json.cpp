@@ -25,6 +25,14 @@ void get(const json::object& o, const char* name, std::optional<T>& out) {
   if (auto* v = o.if_contains(name); v && v->is_int64()) out = static_cast<T>(v->get_int64());
 }
 
+void put_string(json::object& o, const char* name, const std::string& v) {
+  if (!v.empty()) o[name] = v;
+}
+
+void get_string(const json::object& o, const char* name, std::string& out) {
+  if (auto* v = o.if_contains(name); v && v->is_string()) out = std::string(v->get_string());
+}
+
 }  // namespace
 
 std::string to_json(const std::vector<std::string>& v) {
@@ -52,6 +60,20 @@ std::string to_json(const ChannelSettings& s) {
   put(o, "connect_timeout_seconds", s.connect_timeout_seconds);
   put(o, "first_byte_timeout_seconds", s.first_byte_timeout_seconds);
   put(o, "idle_timeout_seconds", s.idle_timeout_seconds);
+  if (!s.headers.empty()) {
+    json::object h;
+    for (auto& [k, v] : s.headers) h[k] = v;
+    o["headers"] = std::move(h);
+  }
+  put_string(o, "path", s.path);
+  put_string(o, "proxy", s.proxy);
+  if (s.passthrough) o["passthrough"] = true;
+  put_string(o, "region", s.region);
+  put_string(o, "aws_access_key_id", s.aws_access_key_id);
+  put_string(o, "aws_secret_access_key", s.aws_secret_access_key);
+  put_string(o, "aws_session_token", s.aws_session_token);
+  if (!s.stream_options) o["stream_options"] = false;
+  put_string(o, "max_tokens_field", s.max_tokens_field);
   return json::serialize(o);
 }
 
@@ -92,6 +114,19 @@ ChannelSettings settings_from_json(std::string_view text) {
   get(o, "connect_timeout_seconds", s.connect_timeout_seconds);
   get(o, "first_byte_timeout_seconds", s.first_byte_timeout_seconds);
   get(o, "idle_timeout_seconds", s.idle_timeout_seconds);
+  if (auto* h = o.if_contains("headers"); h && h->is_object())
+    for (auto& [k, v] : h->get_object())
+      if (v.is_string()) s.headers.emplace(std::string(k), std::string(v.get_string()));
+  get_string(o, "path", s.path);
+  get_string(o, "proxy", s.proxy);
+  if (auto* v = o.if_contains("passthrough"); v && v->is_bool()) s.passthrough = v->get_bool();
+  get_string(o, "region", s.region);
+  get_string(o, "aws_access_key_id", s.aws_access_key_id);
+  get_string(o, "aws_secret_access_key", s.aws_secret_access_key);
+  get_string(o, "aws_session_token", s.aws_session_token);
+  if (auto* v = o.if_contains("stream_options"); v && v->is_bool())
+    s.stream_options = v->get_bool();
+  get_string(o, "max_tokens_field", s.max_tokens_field);
   return s;
 }
 

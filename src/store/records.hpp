@@ -31,6 +31,25 @@ struct ChannelSettings {
   std::optional<int> connect_timeout_seconds;
   std::optional<int> first_byte_timeout_seconds;  // request sent -> first byte of the answer
   std::optional<int> idle_timeout_seconds;        // between two reads of a streamed answer
+
+  // Every channel: extra request headers, a path other than the protocol's
+  // /v1/... (a template may name {model}), and an HTTP(S) proxy
+  // (http://host:port; CONNECT tunnel for https upstreams).
+  std::map<std::string, std::string> headers;
+  std::string path;
+  std::string proxy;
+  // Raw passthrough: body and an allow list of client headers go upstream
+  // unchanged but for authentication; the answer comes back byte for byte.
+  bool passthrough = false;
+  // bedrock: region and AWS credentials (or a Bedrock API key in api_key).
+  std::string region;
+  std::string aws_access_key_id;
+  std::string aws_secret_access_key;
+  std::string aws_session_token;
+  // openai-compatible: upstreams that reject stream_options, or want
+  // max_tokens instead of max_completion_tokens.
+  bool stream_options = true;
+  std::string max_tokens_field;  // "max_tokens" or "max_completion_tokens"; empty: as sent
 };
 
 struct ChannelRecord {

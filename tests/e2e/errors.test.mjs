@@ -10,7 +10,6 @@ import { Gateway, newKeySecret, rawRequest, freePort } from './lib/gateway.mjs';
 const MAIN_KEY = 'upstream-secret-main-' + newKeySecret().slice(3, 15);
 const DEAD_KEY = 'dead-secret-' + newKeySecret().slice(3, 20);
 const FLAKY_KEY = 'flaky-secret-' + newKeySecret().slice(3, 20);
-const BEDROCK_KEY = 'bedrock-secret-' + newKeySecret().slice(3, 20);
 const MAX_BODY = 65536;
 
 const keys = { alice: newKeySecret(), msguser: newKeySecret(), gemuser: newKeySecret() };
@@ -37,8 +36,6 @@ before(async () => {
         { name: 'main-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['openai'], models: ['gpt-4.1'] },
         { name: 'dead-chan', type: 'openai', base_url: `http://127.0.0.1:${deadPort}`, api_key: DEAD_KEY, groups: ['openai'], models: ['dead-model'] },
         { name: 'flaky-chan', type: 'openai', base_url: flaky.url, api_key: FLAKY_KEY, groups: ['openai'], models: ['flaky-model'] },
-        // bedrock cannot serve chat (anthropic can, through translation).
-        { name: 'bedrock-chan', type: 'bedrock', base_url: mock.url, api_key: BEDROCK_KEY, groups: ['openai'], models: ['claude-sonnet-4'] },
         { name: 'codex-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['codex'], models: ['codex-only-model'] },
         { name: 'msg-chan', type: 'openai', base_url: mock.url, api_key: MAIN_KEY, groups: ['msgonly', 'gemini'], models: ['gpt-4.1'] },
       ],
@@ -54,7 +51,7 @@ before(async () => {
 const url = () => `${gw.url}/v1/chat/completions`;
 const auth = { authorization: `Bearer ${keys.alice}` };
 const okBody = { model: 'gpt-4.1', messages: userMsg('hi') };
-const secrets = [MAIN_KEY, DEAD_KEY, FLAKY_KEY, BEDROCK_KEY, keys.alice];
+const secrets = [MAIN_KEY, DEAD_KEY, FLAKY_KEY, keys.alice];
 
 function assertNoSecrets(text, context) {
   for (const s of secrets) assert.ok(!text.includes(s), `${context}: response leaks a secret`);
@@ -148,14 +145,6 @@ test('group whose endpoints exclude chat: 403', async () => {
   const err2 = await expectApiError(client(gw, keys.gemuser).chat.completions.create(okBody), 403);
   assertOpenAIError({ error: err2.error }, {});
   assert.equal(mock.chatRequests.length, before);
-});
-
-test('model only served by a channel type that cannot serve chat: 400 naming channel and type', async () => {
-  const before = mock.requests.length;
-  const err = await expectApiError(client(gw, keys.alice).chat.completions.create({ model: 'claude-sonnet-4', messages: userMsg('x') }), 400);
-  assertOpenAIError({ error: err.error }, { messageIncludes: ['bedrock-chan', 'bedrock'] });
-  assertNoSecrets(JSON.stringify(err.error), 'wrong channel type');
-  assert.equal(mock.requests.length, before, 'nothing may be sent upstream');
 });
 
 test('upstream unreachable: 502 naming the channel, no api_key leaked (stream and non-stream)', async () => {

@@ -5,6 +5,7 @@
 import { before } from 'node:test';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { test, client, assert, mockUpstream, userMsg, expectApiError, assertOpenAIError } from './lib/harness.mjs';
@@ -97,4 +98,39 @@ test('https upstream whose CA is not trusted: 502, no api_key leaked', async () 
   await expectApiError(client(gw, aliceKey).chat.completions.stream({ model: 'gpt-4.1', messages: userMsg('x') }).finalChatCompletion(), 502);
   assert.equal(mock.chatRequests.length, before);
   await gw.stop();
+});
+
+test('https upstream through a channel proxy: CONNECT tunnel, certificate still verified', async () => {
+  const tunnels = [];
+  const proxy = net.createServer((client) => {
+    client.once('data', (head) => {
+      const line = head.toString('latin1').split('\r\n')[0];
+      tunnels.push(line);
+      const m = /^CONNECT ([^:\s]+):(\d+) HTTP\/1\.1$/.exec(line);
+      if (!m) return client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+      const up = net.connect(Number(m[2]), m[1] === 'localhost' ? '127.0.0.1' : m[1], () => {
+        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        up.pipe(client);
+        client.pipe(up);
+      });
+      up.on('error', () => client.destroy());
+    });
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  const cfg = config();
+  cfg.channels[0].proxy = `http://127.0.0.1:${proxy.address().port}`;
+  try {
+    const gw = await Gateway.start({ label: 'tls-proxy', config: cfg, env: { SSL_CERT_FILE: path.join(dir, 'ca.pem') } });
+    const r = await client(gw, aliceKey).chat.completions.create({ model: 'gpt-4.1', messages: userMsg('hi through a tunnel') });
+    assert.equal(r.choices[0].message.content, 'secure hello from the other side');
+    assert.deepEqual(tunnels, [`CONNECT localhost:${new URL(mock.localhostUrl).port} HTTP/1.1`]);
+    assert.equal(mock.lastRequest.body.messages[0].content, 'hi through a tunnel');
+    await gw.stop();
+    // An untrusted certificate is still refused inside the tunnel.
+    const bad = await Gateway.start({ label: 'tls-proxy-untrusted', config: cfg, env: { SSL_CERT_FILE: path.join(dir, 'other-ca.pem') } });
+    await expectApiError(client(bad, aliceKey).chat.completions.create({ model: 'gpt-4.1', messages: userMsg('x') }), 502);
+    await bad.stop();
+  } finally {
+    await new Promise((r) => proxy.close(r));
+  }
 });

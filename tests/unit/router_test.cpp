@@ -61,11 +61,15 @@ TEST(Router, KeyAllowListIsEnforced) {
 
 TEST(Router, ChannelTypeThatCannotServeTheEndpointIsReported) {
   World w;
+  // Bedrock serves every text endpoint (through Anthropic's codec), no images.
+  w.add_group("g", {"chat", "responses", "messages", "gemini", "images"}, 1.0);
   const Channel* an = w.add(channel("claude", "bedrock", 0, 1), {"m"});
-  auto d = route_request(w.snap, w.key, Endpoint::chat, "m", w.rng, 0);
+  auto d = route_request(w.snap, w.key, Endpoint::images, "m", w.rng, 0);
   EXPECT_EQ(d.status, RouteDecision::Status::no_channel_for_endpoint);
   EXPECT_EQ(d.unusable, an);
-  EXPECT_TRUE(models_for_key(w.snap, w.key, Endpoint::chat).empty());
+  EXPECT_TRUE(models_for_key(w.snap, w.key, Endpoint::images).empty());
+  EXPECT_EQ(route_request(w.snap, w.key, Endpoint::chat, "m", w.rng, 0).status,
+            RouteDecision::Status::ok);
 }
 
 TEST(Router, HigherPriorityComesFirst) {

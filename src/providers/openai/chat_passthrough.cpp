@@ -4,34 +4,16 @@
 // arrive, with usage tapped on the way.
 #include <spdlog/spdlog.h>
 
+#include "gateway/protocol.hpp"
 #include "gateway/relay.hpp"
+#include "gateway/token_estimate.hpp"
 #include "protocols/errors.hpp"
+#include "providers/upstream_request.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
 namespace {
-
-std::string request_head(const Channel& channel, std::size_t content_length, bool stream) {
-  std::string h;
-  h.reserve(256);
-  h.append("POST ");
-  h.append(channel.upstream.path_prefix);
-  h.append("/v1/chat/completions HTTP/1.1\r\nHost: ");
-  h.append(channel.upstream.host_header);
-  h.append("\r\n");
-  if (!channel.authorization.empty()) {
-    h.append("Authorization: ");
-    h.append(channel.authorization);
-    h.append("\r\n");
-  }
-  h.append("Content-Type: application/json\r\nAccept: ");
-  h.append(stream ? "text/event-stream" : "application/json");
-  h.append("\r\nUser-Agent: aiohub/0.1\r\nContent-Length: ");
-  h.append(std::to_string(content_length));
-  h.append("\r\n\r\n");
-  return h;
-}
 
 // Upstream error text may quote what it was sent; make sure our credential
 // is never among what reaches the client.
@@ -51,6 +33,19 @@ std::string_view strip_params(std::string_view content_type) {
   return content_type.substr(0, content_type.find(';'));
 }
 
+// The upstream reported no usage: bill an estimate, and say so. `answer`
+// is a whole response body, or empty for a stream (the caller counts it).
+void estimate_usage(HttpExchange& ex, std::string_view answer, RelayOutcome& out) {
+  ir::Request request;
+  ClientHints hints;
+  if (!codec(Protocol::openai_chat).decode_request(ex.request.body(), {}, request, hints))
+    out.usage.input = estimate_prompt_tokens(request);
+  ir::Response response;
+  if (!answer.empty() && !codec(Protocol::openai_chat).decode_response(answer, response))
+    out.usage.output = estimate_output_tokens(response.parts);
+  out.usage_estimated = true;
+}
+
 }  // namespace
 
 awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& channel,
@@ -58,12 +53,17 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
                                                const RelaySettings& settings) {
   RelayOutcome out;
   const std::string& upstream_model = channel.upstream_model(peek.model);
-  std::string body = openai_chat::rewrite_request(ex.request.body(), peek, upstream_model);
-  std::string head = request_head(channel, body.size(), peek.stream);
+  // A passthrough channel gets the body exactly as the client sent it.
+  const bool passthrough = channel.record.settings.passthrough;
+  const UpstreamRequest req = build_upstream_request(
+      channel, Protocol::openai_chat, upstream_model, peek.stream,
+      passthrough ? ex.request.body()
+                  : openai_chat::rewrite_request(ex.request.body(), peek, upstream_model),
+      ex.request);
 
   UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
   CancelOnClientGone cancel_guard(ex, call);
-  if (!co_await call.send(head, body)) {
+  if (!co_await call.send(req.head, req.body)) {
     std::string message =
         "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
     hold_reply(out, failure_of_call(call), 502, openai_error(502, message), message);
@@ -93,7 +93,12 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status >= 200 && status < 300) {
-      if (auto u = openai_chat::usage_from_response(response)) out.usage = *u;
+      response = repair_answer(channel, Protocol::openai_chat, std::move(response));
+      if (auto u = openai_chat::usage_from_response(response)) {
+        out.usage = *u;
+      } else if (channel.kind == ChannelKind::openai_compatible || passthrough) {
+        estimate_usage(ex, response, out);
+      }
       out.status = static_cast<int>(status);
       if (!co_await ex.response.send(
               out.status, content_type.empty() ? "application/json" : content_type, response))
@@ -122,7 +127,16 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   }
 
   // Streaming: every complete event goes to the client as soon as it arrives.
-  openai_chat::StreamTap tap(!peek.client_wants_usage);
+  openai_chat::StreamTap tap(!peek.client_wants_usage && !passthrough);
+  auto rewriter = stream_rewriter(channel, Protocol::openai_chat);
+  std::string rewritten;
+  // OpenAI-compatible servers may report no usage, and a passthrough channel
+  // does not ask for it: read the answer alongside to estimate it.
+  std::unique_ptr<IrStreamDecoder> reader;
+  if (channel.kind == ChannelKind::openai_compatible || passthrough)
+    reader = codec(Protocol::openai_chat).stream_decoder();
+  std::vector<ir::Event> read_events;
+  std::string produced;
   ex.response.begin_stream(200, "text/event-stream");
   out.status = 200;
   std::string forward;
@@ -148,12 +162,25 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
       co_await ex.response.end_stream(forward);
       break;
     }
+    if (rewriter) {
+      rewritten.clear();
+      if (!piece.empty()) rewriter->feed(piece, rewritten);
+      if (piece.empty() || call.done()) rewriter->finish(rewritten);
+      if (piece.empty() && !rewritten.empty()) tap.feed(rewritten, forward);
+    }
+    if (reader) {
+      read_events.clear();
+      reader->feed(rewriter ? std::string_view(rewritten) : piece, read_events);
+      for (auto& e : read_events)
+        if (e.kind == ir::EventKind::part_delta && produced.size() < (4u << 20))
+          produced.append(e.delta);
+    }
     if (piece.empty()) {
       tap.finish(forward);
       co_await ex.response.end_stream(forward);
       break;
     }
-    tap.feed(piece, forward);
+    tap.feed(rewriter ? std::string_view(rewritten) : piece, forward);
     if (!out.ttfb_us && !forward.empty()) out.ttfb_us = mono_now_us() - ex.started_us;
     // The piece that completes the upstream body also ends ours, in one write.
     bool sent;
@@ -170,7 +197,12 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     }
     if (call.done()) break;
   }
-  if (tap.usage()) out.usage = *tap.usage();
+  if (tap.usage()) {
+    out.usage = *tap.usage();
+  } else if (reader && out.status == 200) {
+    estimate_usage(ex, "", out);
+    out.usage.output = estimate_text_tokens(produced);
+  }
   out.relayed_deltas = tap.data_events();
   if (tap.saw_error() && out.status == 200)
     out.error = "upstream sent an error event in the stream";

@@ -213,7 +213,11 @@ export class MockAnthropic extends MockBase {
       }
       return sendJson(res, b.status, payload, { ...h, ...(b.headers ?? {}) });
     }
+    return this.answer(rec, res, b, h);
+  }
 
+  /** A successful answer to behaviour `b` (a subclass may frame it differently). */
+  async answer(rec, res, b, h) {
     const body = rec.body;
     const id = rid('msg_01', 22);
     const usage = b.usage ?? DEFAULT_USAGE;
@@ -225,9 +229,8 @@ export class MockAnthropic extends MockBase {
     for (const tc of toolCalls) blocks.push({ type: 'tool_use', id: tc.id, name: tc.name, input: JSON.parse(tc.arguments) });
 
     if (!body.stream) {
-      return sendJson(
+      return this.sendMessage(
         res,
-        200,
         {
           id,
           type: 'message',
@@ -278,6 +281,10 @@ export class MockAnthropic extends MockBase {
     events.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } }));
     events.push(ev('message_stop', {}));
     await this.writeSse(res, events, { delayMs: b.delayMs, headers: h });
+  }
+
+  sendMessage(res, message, h) {
+    return sendJson(res, 200, message, h);
   }
 }
 

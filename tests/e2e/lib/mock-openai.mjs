@@ -25,6 +25,14 @@
 //       call's arguments go out as `fragments` (default: pieces of 7 chars).
 //   { status, body?, headers? }
 //       answer with an error status and body (object → JSON, string → as is).
+//   { rawChunks: [chunk object | string], done? }
+//       stream exactly these data payloads (objects as compact JSON), then
+//       [DONE] unless done === false: how quirky OpenAI-compatible servers
+//       (vLLM, Ollama, DeepSeek …) are reproduced.
+//   { rawBody: object }
+//       a whole answer, exactly this object.
+// mock.acceptPaths lists the paths answered as chat completions (add one to
+// test a channel's custom `path`).
 //   { destroy: true }            close the connection without answering.
 //   { text, dropAfter: n }       stream n events, then cut the connection.
 // `usage` is { prompt, completion, cached } (prompt includes cached).
@@ -91,6 +99,7 @@ export class MockOpenAI {
     this.host = '127.0.0.1';
     this.streamsFinished = 0;
     this.streamsAborted = 0;
+    this.acceptPaths = new Set(['/v1/chat/completions']);
   }
 
   /** Base URL for a channel's base_url (provider root, no /v1). */
@@ -114,7 +123,7 @@ export class MockOpenAI {
 
   /** Requests that hit the chat completions path. */
   get chatRequests() {
-    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+    return this.requests.filter((r) => this.acceptPaths.has(r.path));
   }
 
   get lastRequest() {
@@ -213,7 +222,7 @@ export class MockOpenAI {
       if (!res.writableFinished) rec.abortedAt = Date.now();
     });
 
-    if (req.method !== 'POST' || u.pathname !== '/v1/chat/completions') {
+    if (req.method !== 'POST' || !this.acceptPaths.has(u.pathname)) {
       return sendJson(res, 404, {
         error: {
           message: `mock: unknown route ${req.method} ${u.pathname}`,
@@ -251,6 +260,16 @@ export class MockOpenAI {
         return res.end(payload);
       }
       return sendJson(res, b.status, payload, headers);
+    }
+
+    if (b.rawBody) return sendJson(res, 200, b.rawBody);
+    if (b.rawChunks) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const c of b.rawChunks) res.write(`data: ${typeof c === 'string' ? c : JSON.stringify(c)}\n\n`);
+      if (b.done !== false) res.write('data: [DONE]\n\n');
+      res.end();
+      this.streamsFinished += 1;
+      return;
     }
 
     const model = body.model;

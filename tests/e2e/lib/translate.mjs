@@ -32,10 +32,11 @@ import { GoogleGenAI } from '@google/genai';
 import { test, assert, mockUpstream, trackMock, OpenAI } from './harness.mjs';
 import { Gateway, newKeySecret, rawRequest, sseData } from './gateway.mjs';
 import { startMockAnthropic } from './mock-anthropic.mjs';
+import { startMockBedrock } from './mock-bedrock.mjs';
 import { startMockGemini } from './mock-gemini.mjs';
 import { startMockResponses } from './mock-responses.mjs';
 
-export const UPSTREAM_TYPES = ['openai', 'anthropic', 'openai-responses', 'gemini'];
+export const UPSTREAM_TYPES = ['openai', 'anthropic', 'openai-responses', 'gemini', 'bedrock'];
 /** The channel type that speaks each client protocol (a passthrough). */
 export const SAME_PROTOCOL = { chat: 'openai', messages: 'anthropic', responses: 'openai-responses', gemini: 'gemini' };
 
@@ -81,7 +82,11 @@ export async function startTranslateEnv(label) {
     anthropic: trackMock(await startMockAnthropic()),
     'openai-responses': trackMock(await startMockResponses()),
     gemini: trackMock(await startMockGemini()),
+    bedrock: trackMock(await startMockBedrock()),
   };
+  // Bedrock checks a SigV4 signature made with temporary credentials.
+  env.aws = { accessKeyId: 'AKIAMOCKBEDROCK0001', secretAccessKey: env.upKeys.bedrock, sessionToken: 'FwoGZXIvYXdzEMOCK//token+' + newKeySecret().slice(3, 30), region: 'eu-central-1' };
+  env.mocks.bedrock.credentials = env.aws;
   for (const t of ['anthropic', 'openai-responses', 'gemini']) env.mocks[t].apiKey = env.upKeys[t];
   env.up = Object.fromEntries(UPSTREAM_TYPES.map((t) => [t, upstreamAdapter(t, env.mocks[t], env.upKeys[t])]));
   env.gw = await Gateway.start({
@@ -92,7 +97,9 @@ export async function startTranslateEnv(label) {
         name: `chan-${t}`,
         type: t,
         base_url: env.mocks[t].url,
-        api_key: env.upKeys[t],
+        ...(t === 'bedrock'
+          ? { region: env.aws.region, aws_access_key_id: env.aws.accessKeyId, aws_secret_access_key: env.aws.secretAccessKey, aws_session_token: env.aws.sessionToken }
+          : { api_key: env.upKeys[t] }),
         groups: ['all'],
         models: [env.up[t].model],
         model_map: { [env.up[t].model]: env.up[t].upstreamModel },
@@ -179,6 +186,18 @@ export function upstreamAdapter(type, mock, upKey) {
             assert.ok(textOf(tm.content).includes(e.token), `${e.name} result content reaches upstream: ${JSON.stringify(tm.content)}`);
           }
         },
+      };
+    case 'bedrock':
+      // Claude on Bedrock: the Anthropic body (the mock restores model and
+      // stream from the path); a model id with ':' as Bedrock's have.
+      return {
+        ...upstreamAdapter('anthropic', mock, upKey),
+        type,
+        model: 'via-bedrock',
+        upstreamModel: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+        requests: () => mock.invokeRequests,
+        modelSeen: (rec) => rec.modelId,
+        streamed: (rec) => rec.streamed,
       };
     case 'anthropic':
       return {
@@ -935,7 +954,7 @@ export function translateTests(clientName) {
           const u1 = nextUsage();
           const u2 = nextUsage();
           const prompt = `What is the weather${parallel ? ' and the time' : ''} in Paris? (${tag})`;
-          const idFor = (n) => (upType === 'anthropic' ? `toolu_01Tx${usageSeq}n${n}abcDEF` : upType === 'gemini' ? undefined : `call_Tx${usageSeq}n${n}abcDEF`);
+          const idFor = (n) => (upType === 'anthropic' || upType === 'bedrock' ? `toolu_01Tx${usageSeq}n${n}abcDEF` : upType === 'gemini' ? undefined : `call_Tx${usageSeq}n${n}abcDEF`);
           const planned = [{ id: idFor(1), tool: TOOL, args: TOOL_ARGS, result: TOOL_RESULT, token: RESULT_TOKEN }];
           if (parallel) planned.push({ id: idFor(2), tool: TOOL2, args: TOOL2_ARGS, result: TOOL2_RESULT, token: RESULT2_TOKEN });
           const before = up.requests().length;
@@ -1023,7 +1042,7 @@ export function translateTests(clientName) {
       // A same-protocol channel is a passthrough (the gateway peeks model and
       // stream and forwards the bytes), so there the upstream's own 400 may be
       // what comes back; a translating channel must reject the body itself.
-      if (SAME_PROTOCOL[clientName] !== upType) {
+      if (SAME_PROTOCOL[clientName] !== upType && !(clientName === 'messages' && upType === 'bedrock')) {
         checks.check(`wrongly typed body not sent to ${upType} (translation)`, () => assert.equal(up.requests().length, before));
       }
     }
@@ -1037,6 +1056,7 @@ export function translateTests(clientName) {
       anthropic: { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' } },
       'openai-responses': { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
       gemini: { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } },
+      bedrock: { message: 'Too many requests, please wait before trying again.' },
     };
     for (const upType of UPSTREAM_TYPES) {
       const up = env.up[upType];
@@ -1055,7 +1075,7 @@ export function translateTests(clientName) {
 
   // Reasoning ahead of the text must not disturb the text (and, for a Claude
   // client on a Claude upstream, must arrive with its signature byte for byte).
-  for (const upType of ['anthropic', 'openai-responses']) {
+  for (const upType of ['anthropic', 'openai-responses', 'bedrock']) {
     for (const stream of [false, true]) {
       const tag = `${clientName} client → ${upType} upstream, ${stream ? 'stream' : 'non-stream'}`;
       test(`${tag}: a reasoning block before the text leaves the text intact`, async () => {
@@ -1069,7 +1089,7 @@ export function translateTests(clientName) {
         assert.equal(r.text, TEXT, 'text through the SDK accumulator');
         checks.check('stop reason', () => assert.equal(r.stop, r.expectStop));
         checkClientUsage(checks, r.usage, usage, { stream, label: 'reasoning' });
-        if (clientName === 'messages' && upType === 'anthropic') {
+        if (clientName === 'messages' && (upType === 'anthropic' || upType === 'bedrock')) {
           checks.check('thinking block with its signature', () => assert.deepEqual(client.thinkingBlock(r), { type: 'thinking', thinking: thinking.text, signature: thinking.signature }));
         }
         checks.done();
@@ -1086,7 +1106,7 @@ export function translateTests(clientName) {
       const checks = new Checks();
       const usage = nextUsage();
       const text = 'Let me check that for you.';
-      up.script({ text, toolCalls: [{ id: upType === 'anthropic' ? 'toolu_01Wire' : upType === 'gemini' ? undefined : 'call_Wire', name: TOOL.name, arguments: TOOL_ARGS }], usage });
+      up.script({ text, toolCalls: [{ id: upType === 'anthropic' || upType === 'bedrock' ? 'toolu_01Wire' : upType === 'gemini' ? undefined : 'call_Wire', name: TOOL.name, arguments: TOOL_ARGS }], usage });
       const m = client.malformed(up.model);
       const r = await rawRequest(m.streamUrl ?? m.url, { method: 'POST', headers: m.headers, body: m.streamBody });
       assert.equal(r.status, 200, r.text);
