@@ -11,6 +11,8 @@
 
 namespace aiohub {
 
+class Metrics;
+
 class Gateway final : public RequestHandler {
  public:
   Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings);
@@ -18,6 +20,8 @@ class Gateway final : public RequestHandler {
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
                                std::string_view message) override;
+  // Every recorded request is also counted there (for /metrics).
+  void attach_metrics(Metrics& metrics) { metrics_ = &metrics; }
 
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
@@ -35,6 +39,7 @@ class Gateway final : public RequestHandler {
   UsageWriter& usage_;
   RelaySettings settings_;
   std::int64_t started_at_;
+  Metrics* metrics_ = nullptr;
 };
 
 }  // namespace aiohub
