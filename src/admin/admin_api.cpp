@@ -7,6 +7,7 @@
 #include "admin/metrics.hpp"
 #include "billing/usage_writer.hpp"
 #include "gateway/config_watcher.hpp"
+#include "router/health.hpp"
 #include "store/provision.hpp"
 #include "util/time.hpp"
 
@@ -200,31 +201,21 @@ awaitable<void> AdminApi::handle(HttpExchange& ex) {
   co_await ex.response.send(r.status, "application/json", r.body, r.extra_headers);
 }
 
-awaitable<std::string> AdminApi::metrics_on_pool() {
-  return pool_.run([this](Store& store) {
-    Metrics::Gauges g;
-    g.inflight_requests = metrics_.inflight();
-    if (usage_) {
-      auto observed = static_cast<std::int64_t>(metrics_.observed());
-      g.usage_queue_length =
-          std::max<std::int64_t>(0, observed - static_cast<std::int64_t>(usage_->written()));
+std::string AdminApi::metrics_text() const {
+  // Everything here is in memory (counters, the snapshot's channel health,
+  // the writer's queue): no store call, so it runs on the I/O thread.
+  Metrics::Gauges g;
+  g.inflight_requests = metrics_.inflight();
+  if (usage_) g.usage_queue_length = static_cast<std::int64_t>(usage_->queued());
+  if (watcher_) {
+    auto snap = watcher_->current();
+    for (auto& c : snap->channels) {
+      bool healthy = c.record.enabled;
+      if (c.health) healthy = healthy && c.health->record().state == "healthy";
+      g.channel_healthy.emplace_back(c.record.name, healthy);
     }
-    if (watcher_) {
-      std::vector<ChannelHealthRecord> health;
-      try {
-        health = store.channel_health();
-      } catch (const std::exception& e) {
-        spdlog::warn("metrics: channel health not readable: {}", e.what());
-      }
-      for (auto& c : watcher_->current()->channels) {
-        bool healthy = true;
-        for (auto& h : health)
-          if (h.channel == c.record.name) healthy = h.state == "healthy";
-        g.channel_healthy.emplace_back(c.record.name, healthy && c.record.enabled);
-      }
-    }
-    return metrics_.render(g);
-  });
+  }
+  return metrics_.render(g);
 }
 
 awaitable<void> AdminApi::metrics(HttpExchange& ex) {
@@ -234,8 +225,7 @@ awaitable<void> AdminApi::metrics(HttpExchange& ex) {
     co_await ex.response.send(405, "application/json", body, "Allow: GET\r\n");
     co_return;
   }
-  auto job = metrics_on_pool();
-  std::string text = co_await std::move(job);
+  const std::string text = metrics_text();
   co_await ex.response.send(200, "text/plain; version=0.0.4; charset=utf-8", text);
 }
 

@@ -48,7 +48,7 @@ class AdminApi {
   };
   awaitable<AdminResponse> answer_on_pool(AdminRequest req, std::string token);
   awaitable<TestPlanOrAnswer> plan_on_pool(AdminRequest req, std::string token);
-  awaitable<std::string> metrics_on_pool();
+  std::string metrics_text() const;
 
   StorePool pool_;
   ConfigWatcher* watcher_;

@@ -74,7 +74,9 @@ Prepared prepare(const ChannelTestPlan& plan) {
                                  no_client_headers);
   const auto& s = plan.channel.settings;
   p.timeouts.connect = std::chrono::seconds(s.connect_timeout_seconds.value_or(10));
-  p.timeouts.response = std::chrono::seconds(std::min(s.first_byte_timeout_seconds.value_or(60), 60));
+  p.timeouts.first_byte =
+      std::chrono::seconds(std::min(s.first_byte_timeout_seconds.value_or(60), 60));
+  p.timeouts.idle = std::chrono::seconds(std::min(s.idle_timeout_seconds.value_or(60), 60));
   return p;
 }
 

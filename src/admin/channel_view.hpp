@@ -17,7 +17,6 @@ std::string api_key_hint(const std::string& key);
 json::object health_json(const std::optional<ChannelHealthRecord>& h);
 json::object channel_json(const ChannelRecord& c, const std::optional<ChannelHealthRecord>& h);
 
-std::optional<ChannelHealthRecord> health_of(Store& store, const std::string& channel);
 std::optional<ChannelRecord> channel_by_name(Store& store, const std::string& name);
 
 }  // namespace aiohub::admin

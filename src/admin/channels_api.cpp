@@ -5,6 +5,7 @@
 #include "admin/request.hpp"
 #include "config/config.hpp"
 #include "gateway/snapshot.hpp"
+#include "router/health.hpp"
 #include "store/store.hpp"
 
 namespace aiohub::admin {
@@ -44,11 +45,23 @@ json::object channel_json(const ChannelRecord& c, const std::optional<ChannelHea
   return o;
 }
 
-std::optional<ChannelHealthRecord> health_of(Store& store, const std::string& channel) {
-  for (auto& h : store.channel_health())
+namespace {
+
+// The running gateway's view when it has one (fresher than the row it
+// persists a moment later), else what the database holds.
+std::optional<ChannelHealthRecord> current_health(const ApiContext& ctx,
+                                                  const std::vector<ChannelHealthRecord>& stored,
+                                                  const std::string& channel) {
+  if (ctx.live) {
+    auto it = ctx.live->channel_health.find(channel);
+    if (it != ctx.live->channel_health.end() && it->second) return it->second->record();
+  }
+  for (auto& h : stored)
     if (h.channel == channel) return h;
   return std::nullopt;
 }
+
+}  // namespace
 
 std::optional<ChannelRecord> channel_by_name(Store& store, const std::string& name) {
   for (auto& c : store.channels())
@@ -102,11 +115,11 @@ void check_name(const std::string& name) {
       bad_request("'name' must not contain '/' or control characters.");
 }
 
-AdminResponse one_channel(Store& store, int status, const std::string& name) {
-  auto c = channel_by_name(store, name);
+AdminResponse one_channel(const ApiContext& ctx, int status, const std::string& name) {
+  auto c = channel_by_name(ctx.store, name);
   if (!c) not_found("No channel named '" + name + "'.");
   json::object o;
-  o["channel"] = channel_json(*c, health_of(store, name));
+  o["channel"] = channel_json(*c, current_health(ctx, ctx.store.channel_health(), name));
   return {status, json::serialize(o), {}};
 }
 
@@ -119,12 +132,7 @@ AdminResponse channels_api(ApiContext& ctx, const AdminRequest& req) {
     if (req.method == "GET") {
       auto health = store.channel_health();
       json::array list;
-      for (auto& c : store.channels()) {
-        std::optional<ChannelHealthRecord> h;
-        for (auto& rec : health)
-          if (rec.channel == c.name) h = rec;
-        list.push_back(channel_json(c, h));
-      }
+      for (auto& c : store.channels()) list.push_back(channel_json(c, current_health(ctx, health, c.name)));
       json::object o;
       o["channels"] = std::move(list);
       return {200, json::serialize(o), {}};
@@ -142,7 +150,7 @@ AdminResponse channels_api(ApiContext& ctx, const AdminRequest& req) {
     f.refuse_unknown();
     if (channel_by_name(store, *name)) conflict("A channel named '" + *name + "' already exists.");
     store.upsert_channel(c);
-    return one_channel(store, 201, *name);
+    return one_channel(ctx, 201, *name);
   }
   if (seg.size() == 3 && seg[2] == "test") {
     // Served by the caller (it needs the network); reaching here is a bad method.
@@ -150,7 +158,7 @@ AdminResponse channels_api(ApiContext& ctx, const AdminRequest& req) {
   }
   if (seg.size() != 2) not_found("Unknown admin API path.");
   const std::string& name = seg[1];
-  if (req.method == "GET") return one_channel(store, 200, name);
+  if (req.method == "GET") return one_channel(ctx, 200, name);
   if (req.method == "PATCH") {
     auto c = channel_by_name(store, name);
     if (!c) not_found("No channel named '" + name + "'.");
@@ -161,7 +169,7 @@ AdminResponse channels_api(ApiContext& ctx, const AdminRequest& req) {
     apply_fields(store, f, *c);
     f.refuse_unknown();
     store.upsert_channel(*c);
-    return one_channel(store, 200, name);
+    return one_channel(ctx, 200, name);
   }
   if (req.method == "DELETE") {
     if (!store.delete_channel(name)) not_found("No channel named '" + name + "'.");

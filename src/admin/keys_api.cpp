@@ -14,7 +14,8 @@ namespace {
 Micros live_used(const ApiContext& ctx, const KeyRecord& k) {
   if (ctx.live) {
     auto it = ctx.live->key_states.find(k.id);
-    if (it != ctx.live->key_states.end()) return it->second->used.load(std::memory_order_relaxed);
+    if (it != ctx.live->key_states.end())
+      return it->second->balance.used.load(std::memory_order_relaxed);
   }
   return k.used;
 }
