@@ -142,6 +142,13 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   return 0;
 }
 
+json::value attempts_json(const std::string& text) {
+  if (text.empty()) return json::array();
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  return ec ? json::value(json::array()) : v;
+}
+
 std::string key_json(const KeyRecord& k) {
   json::object o{{"name", k.name},       {"prefix", k.prefix},
                  {"group", k.group},     {"used_usd", micros_to_usd(k.used)},
@@ -426,7 +433,9 @@ int main(int argc, char** argv) {
                                     {"latency_ms", r.latency_ms},
                                     {"ttfb_ms", r.ttfb_ms},
                                     {"status", r.status},
-                                    {"error", r.error}});
+                                    {"error", r.error},
+                                    {"cost_micros", r.cost},
+                                    {"attempts", attempts_json(r.attempts)}});
       }
       if (json_out) {
         std::cout << json::serialize(rows) << "\n";
