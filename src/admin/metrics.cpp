@@ -198,7 +198,8 @@ void Metrics::observe(const UsageRecord& row) {
       model_key = join({"other", "other", "other"});
     auto& m = shard.models[model_key];
     m.duration.observe(row.latency_ms);
-    if (row.ttfb_ms > 0 && row.status < 400) m.ttft.observe(row.ttfb_ms);
+    // Every successful answer had a first byte (ttfb_ms is 0 below a millisecond).
+    if (row.status < 400) m.ttft.observe(row.ttfb_ms);
     m.tokens[input] += static_cast<std::uint64_t>(std::max<std::int64_t>(0, row.usage.input));
     m.tokens[output] += static_cast<std::uint64_t>(std::max<std::int64_t>(0, row.usage.output));
     m.tokens[cache_read] +=

@@ -520,8 +520,8 @@ class SqliteStore final : public Store {
         "SELECT " + bucket +
         " AS b, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens), "
         "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), "
-        "SUM(cost_micros), SUM(latency_ms), SUM(CASE WHEN ttfb_ms > 0 THEN ttfb_ms ELSE 0 END), "
-        "SUM(ttfb_ms > 0) FROM usage_logs WHERE ts_ms >= ? AND ts_ms < ? GROUP BY b ORDER BY ";
+        "SUM(cost_micros), SUM(latency_ms), SUM(CASE WHEN status < 400 THEN ttfb_ms ELSE 0 END), "
+        "SUM(status < 400) FROM usage_logs WHERE ts_ms >= ? AND ts_ms < ? GROUP BY b ORDER BY ";
     sql += width_ms ? "b ASC" : "SUM(cost_micros) DESC, COUNT(*) DESC, b ASC";
     Statement s(db_, sql);
     s.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()))

@@ -52,7 +52,9 @@ struct UsageSummary {
   std::int64_t reasoning_tokens = 0;
   Micros cost = 0;
   std::int64_t latency_ms_total = 0;
-  std::int64_t ttfb_ms_total = 0;  // over the rows that had a first byte (ttfb_ms > 0)
+  // Over the successful rows (status < 400): those had a first byte, even
+  // one faster than a millisecond (ttfb_ms 0).
+  std::int64_t ttfb_ms_total = 0;
   std::int64_t ttfb_count = 0;
 };
 

@@ -59,7 +59,8 @@ async function createKey(body) {
   return r.json;
 }
 
-/** Polls the SDK call until it settles the way `accept(result|error)` wants (config reloads within ~1 s). */
+/** Polls the SDK call until it settles the way `accept(result|error)` wants. The gateway polls the
+ * config revision every second, so a change lands within ~1.5 s; 2 s leaves room for a loaded CI machine. */
 async function eventually(fn, accept, what) {
   const started = Date.now();
   let last;
@@ -116,7 +117,7 @@ test('a key created through the API works with the openai SDK; PATCH and DELETE 
   const call = () => sdk.chat.completions.create({ model: 'gpt-4.1', messages: userMsg('hello admin') });
   // The new key reaches the running gateway at its next config reload.
   const took = await eventually(call, (r) => r.ok, 'the new key is accepted');
-  assert.ok(took < 1500, `new key accepted after ${took} ms`);
+  assert.ok(took < 2000, `new key accepted after ${took} ms`);
   const answer = await call();
   assert.equal(answer.choices[0].message.content, 'admin answer');
 
@@ -132,7 +133,7 @@ test('a key created through the API works with the openai SDK; PATCH and DELETE 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.key.enabled, false);
   let ms = await eventually(call, (x) => x.err?.status === 401, 'the disabled key is refused');
-  assert.ok(ms < 1500, `refused after ${ms} ms`);
+  assert.ok(ms < 2000, `refused after ${ms} ms`);
   r = await api('PATCH', '/api/keys/api-made', { enabled: true });
   assert.equal(r.status, 200, r.text);
   await eventually(call, (x) => x.ok, 'the re-enabled key is served');
@@ -143,7 +144,7 @@ test('a key created through the API works with the openai SDK; PATCH and DELETE 
   assert.equal(r.json.key.quota_micros, 1_000_000);
   assert.equal(r.json.key.remaining_micros, 0);
   ms = await eventually(call, (x) => x.err && [402, 429].includes(x.err.status) && /quota/i.test(x.err.message), 'quota refusal');
-  assert.ok(ms < 1500, `quota applied after ${ms} ms`);
+  assert.ok(ms < 2000, `quota applied after ${ms} ms`);
   r = await api('PATCH', '/api/keys/api-made', { quota_usd: null, limits: { rpm: 1000 } });
   assert.equal(r.json.key.quota_usd, null);
   assert.equal(r.json.key.limits.rpm, 1000);
@@ -156,7 +157,7 @@ test('a key created through the API works with the openai SDK; PATCH and DELETE 
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { deleted: true });
   ms = await eventually(call, (x) => x.err?.status === 401, 'the deleted key is refused');
-  assert.ok(ms < 1500, `revoked after ${ms} ms`);
+  assert.ok(ms < 2000, `revoked after ${ms} ms`);
   assertAdminError(await api('DELETE', '/api/keys/api-made'), 404);
 });
 

@@ -122,3 +122,14 @@ TEST(Metrics, LabelSetsAreCapped) {
       s[R"(aiohub_request_duration_seconds_count{model="other",channel="other",group="other"})"],
       "50");
 }
+
+TEST(Metrics, AFirstByteUnderAMillisecondStillCounts) {
+  Metrics m;
+  m.observe(row("gpt", 200, 0, 0, 0));
+  auto s = samples(m.render({}));
+  EXPECT_EQ(s[R"(aiohub_time_to_first_token_seconds_count{model="gpt",channel="c1",group="g"})"],
+            "1");
+  EXPECT_EQ(
+      s[R"(aiohub_time_to_first_token_seconds_bucket{model="gpt",channel="c1",group="g",le="0.1"})"],
+      "1");
+}

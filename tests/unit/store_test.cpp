@@ -298,7 +298,7 @@ TEST_F(StoreTest, UsageByBucketsSumsExactlyAndOrders) {
   EXPECT_EQ(by_model[1].input_tokens, 30);
   EXPECT_EQ(by_model[1].output_tokens, 9);
   EXPECT_EQ(by_model[1].latency_ms_total, 300);
-  EXPECT_EQ(by_model[1].ttfb_count, 2) << "the failed row had no first byte";
+  EXPECT_EQ(by_model[1].ttfb_count, 2) << "the failed row does not count";
   EXPECT_EQ(by_model[1].ttfb_ms_total, 80);
 
   auto by_day = store->usage_by(UsageBucket::day, std::nullopt, std::nullopt);
