@@ -16,6 +16,7 @@
 #include "store/store.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
+#include "web/client_config_command.hpp"
 
 using namespace aiohub;
 namespace json = boost::json;
@@ -200,10 +201,13 @@ int main(int argc, char** argv) {
   logs_cmd->add_option("--limit", logs_limit, "how many (newest first)");
   logs_cmd->add_flag("--json", json_out, "a JSON array");
 
+  const web::ClientConfigCommand client_config(app);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (serve_cmd->parsed()) return serve(serve_opts, listen);
+    if (client_config.parsed()) return client_config.run();
 
     if (key_create->parsed()) {
       auto store = open_for_cli(key_opts);

@@ -11,6 +11,7 @@
 #include "router/router.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
+#include "web/serve.hpp"
 
 namespace aiohub {
 
@@ -33,6 +34,9 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
   switch (route.kind) {
     case RouteKind::healthz:
       co_await ex.response.send(200, "application/json", R"({"status":"ok"})");
+      co_return;
+    case RouteKind::web:
+      co_await web::serve(ex);
       co_return;
     case RouteKind::mistake:
     case RouteKind::not_found: {
