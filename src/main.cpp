@@ -7,6 +7,12 @@
 #include <csignal>
 #include <iostream>
 
+#include "admin/admin_api.hpp"
+#include "admin/channel_view.hpp"
+#include "admin/front_door.hpp"
+#include "admin/metrics.hpp"
+#include "admin/text_table.hpp"
+#include "admin/usage_view.hpp"
 #include "billing/usage_writer.hpp"
 #include "config/config.hpp"
 #include "gateway/config_watcher.hpp"
@@ -22,6 +28,10 @@ using namespace aiohub;
 namespace json = boost::json;
 
 namespace {
+
+// Admin API calls are few and short; two store threads keep a slow query
+// from holding up the next one.
+constexpr std::size_t kAdminStoreThreads = 2;
 
 struct CommonOptions {
   std::string config_path;
@@ -96,12 +106,16 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   Gateway gateway(watcher, usage, relay, cfg.routing);
+  Metrics metrics;
+  gateway.attach_metrics(metrics);
+  admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
+  FrontDoor front(gateway, admin_api, metrics);
 
   ServerOptions options;
   options.listen = cfg.server.listen;
   options.threads = cfg.server.threads;
   options.max_body_bytes = cfg.server.max_body_bytes;
-  HttpServer server(options, gateway);
+  HttpServer server(options, front);
 
   server.start();
   spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),
@@ -122,18 +136,11 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   if (server.active_requests() > 0)
     spdlog::warn("stopping with {} requests still running", server.active_requests());
   server.stop();
+  admin_api.stop();
   watcher.stop();
   usage.stop();
   spdlog::info("stopped; {} usage rows written", usage.written());
   return 0;
-}
-
-json::object health_json(const ChannelHealthRecord& h) {
-  return json::object{{"state", h.state},
-                      {"reason", h.reason},
-                      {"consecutive_failures", h.consecutive_failures},
-                      {"since_ms", h.since_ms},
-                      {"until_ms", h.until_ms}};
 }
 
 json::value attempts_json(const std::string& text) {
@@ -154,7 +161,95 @@ std::string key_json(const KeyRecord& k) {
   json::array models;
   for (auto& m : k.models) models.emplace_back(m);
   o["models"] = std::move(models);
+  o["used_micros"] = k.used;
+  o["quota_micros"] = k.quota ? json::value(*k.quota) : json::value(nullptr);
+  o["remaining_micros"] = k.quota ? json::value(*k.quota - k.used) : json::value(nullptr);
+  o["limits"] = admin::limits_json(k.limits);
   return json::serialize(o);
+}
+
+std::string limits_text(const RateLimits& l) {
+  std::string out;
+  auto add = [&](const char* name, const std::optional<std::int64_t>& v) {
+    if (!v) return;
+    if (!out.empty()) out += ' ';
+    out += name;
+    out += '=';
+    out += std::to_string(*v);
+  };
+  add("rpm", l.rpm);
+  add("tpm", l.tpm);
+  add("concurrency", l.concurrency);
+  return out.empty() ? "-" : out;
+}
+
+std::string health_text(const std::optional<ChannelHealthRecord>& h) {
+  if (!h || h->state == "healthy") return "healthy";
+  std::string out = h->state;
+  if (h->state == "cooling_down" && h->until_ms)
+    out += " until " + format_rfc3339(h->until_ms / 1000);
+  if (!h->reason.empty()) out += ": " + h->reason;
+  return out;
+}
+
+int print_usage(const CommonOptions& o, const std::string& by_text, const std::string& since_text,
+                const std::string& until_text, bool as_json) {
+  auto by = admin::parse_bucket(by_text);
+  if (!by || *by == UsageBucket::minute) {
+    std::cerr << "--by must be model, key, channel, group, day or hour\n";
+    return 2;
+  }
+  const std::int64_t now = unix_now_ms();
+  auto since = admin::parse_time_ago(since_text, now);
+  if (!since) {
+    std::cerr << "--since must be like 24h, 7d, 30m, an RFC 3339 time or Unix milliseconds\n";
+    return 2;
+  }
+  std::optional<std::int64_t> until;
+  if (!until_text.empty()) {
+    until = admin::parse_time_ago(until_text, now);
+    if (!until) {
+      std::cerr << "--until must be like 1h, an RFC 3339 time or Unix milliseconds\n";
+      return 2;
+    }
+  }
+  auto store = open_for_cli(o);
+  auto rows = store->usage_by(*by, since, until);
+  if (as_json) {
+    std::cout << json::serialize(admin::usage_json(*by, rows)) << "\n";
+    return 0;
+  }
+  TextTable table({std::string(admin::bucket_name(*by)), "requests", "errors", "input", "output",
+                   "cache_read", "cache_write", "cost_usd", "avg_ms", "avg_ttfb_ms"},
+                  {false, true, true, true, true, true, true, true, true, true});
+  UsageSummary total;
+  for (auto& r : rows) {
+    auto v = admin::usage_row_json(*by, r);
+    table.add({admin::bucket_label(*by, r).empty() ? "(none)" : admin::bucket_label(*by, r),
+               std::to_string(r.requests), std::to_string(r.errors),
+               std::to_string(r.input_tokens), std::to_string(r.output_tokens),
+               std::to_string(r.cache_read_tokens), std::to_string(r.cache_write_tokens),
+               usd_text(r.cost), json::serialize(v["avg_latency_ms"]),
+               json::serialize(v["avg_ttfb_ms"])});
+    total.requests += r.requests;
+    total.errors += r.errors;
+    total.input_tokens += r.input_tokens;
+    total.output_tokens += r.output_tokens;
+    total.cache_read_tokens += r.cache_read_tokens;
+    total.cache_write_tokens += r.cache_write_tokens;
+    total.cost += r.cost;
+    total.latency_ms_total += r.latency_ms_total;
+    total.ttfb_ms_total += r.ttfb_ms_total;
+    total.ttfb_count += r.ttfb_count;
+  }
+  auto t = admin::usage_row_json(*by, total);
+  table.add({"TOTAL", std::to_string(total.requests), std::to_string(total.errors),
+             std::to_string(total.input_tokens), std::to_string(total.output_tokens),
+             std::to_string(total.cache_read_tokens), std::to_string(total.cache_write_tokens),
+             usd_text(total.cost), json::serialize(t["avg_latency_ms"]),
+             json::serialize(t["avg_ttfb_ms"])});
+  std::cout << table.render();
+  return 0;
 }
 
 std::vector<std::string> split_csv(const std::string& s) {
@@ -218,12 +313,23 @@ int main(int argc, char** argv) {
   logs_cmd->add_flag("--json", json_out, "a JSON array");
 
   const web::ClientConfigCommand client_config(app);
+  CommonOptions usage_opts;
+  std::string usage_by = "model", usage_since = "24h", usage_until;
+  auto* usage_cmd =
+      app.add_subcommand("usage", "usage and cost summaries (the same as GET /api/usage)");
+  add_common(usage_cmd, usage_opts);
+  usage_cmd->add_option("--by", usage_by, "model, key, channel, group, day or hour");
+  usage_cmd->add_option("--since", usage_since, "24h (default), 7d, 30m, or an RFC 3339 time");
+  usage_cmd->add_option("--until", usage_until, "end of the span (default: now)");
+  usage_cmd->add_flag("--json", json_out, "the JSON of GET /api/usage");
 
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (serve_cmd->parsed()) return serve(serve_opts, listen);
     if (client_config.parsed()) return client_config.run();
+    if (usage_cmd->parsed())
+      return print_usage(usage_opts, usage_by, usage_since, usage_until, json_out);
 
     if (key_create->parsed()) {
       auto store = open_for_cli(key_opts);
@@ -256,16 +362,22 @@ int main(int argc, char** argv) {
     }
     if (key_list->parsed()) {
       auto store = open_for_cli(key_opts);
+      TextTable table({"name", "prefix", "group", "used_usd", "remaining_usd", "quota_usd",
+                       "limits", "expires", "status"},
+                      {false, false, false, true, true, true});
       for (auto& k : store->keys()) {
         if (json_out) {
           std::cout << key_json(k) << "\n";
-        } else {
-          std::cout << k.name << "\t" << k.prefix << "...\t" << k.group << "\tused $"
-                    << micros_to_usd(k.used) << "\tquota "
-                    << (k.quota ? "$" + std::to_string(micros_to_usd(*k.quota)) : "unlimited")
-                    << "\t" << (k.enabled ? "enabled" : "revoked") << "\n";
+          continue;
         }
+        const bool expired = k.expires_at && *k.expires_at <= unix_now_s();
+        table.add({k.name, k.prefix + "...", k.group, usd_text(k.used),
+                   k.quota ? usd_text(std::max<Micros>(0, *k.quota - k.used)) : "-",
+                   k.quota ? usd_text(*k.quota) : "unlimited", limits_text(k.limits),
+                   k.expires_at ? format_rfc3339(*k.expires_at) : "never",
+                   !k.enabled ? "revoked" : expired ? "expired" : "enabled"});
       }
+      if (!json_out) std::cout << table.render();
       return 0;
     }
     if (key_revoke->parsed()) {
@@ -279,34 +391,25 @@ int main(int argc, char** argv) {
     }
     if (channel_list->parsed()) {
       auto store = open_for_cli(channel_opts);
-      std::map<std::string, ChannelHealthRecord> health;
-      for (auto& h : store->channel_health()) health[h.channel] = h;
+      auto health = store->channel_health();
+      TextTable table({"name", "type", "base_url", "priority", "weight", "enabled", "models",
+                       "health"},
+                      {false, false, false, true, true, false, true});
       for (auto& c : store->channels()) {
-        ChannelHealthRecord h;
-        if (auto it = health.find(c.name); it != health.end()) h = it->second;
+        std::optional<ChannelHealthRecord> h;
+        for (auto& rec : health)
+          if (rec.channel == c.name) h = rec;
         if (json_out) {
-          json::array groups, models;
-          for (auto& g : c.groups) groups.emplace_back(g);
-          for (auto& m : c.models) models.emplace_back(m);
-          std::cout << json::serialize(json::object{{"name", c.name},
-                                                    {"type", c.type},
-                                                    {"base_url", c.base_url},
-                                                    {"has_api_key", !c.api_key.empty()},
-                                                    {"groups", std::move(groups)},
-                                                    {"models", std::move(models)},
-                                                    {"priority", c.priority},
-                                                    {"weight", c.weight},
-                                                    {"enabled", c.enabled},
-                                                    {"health", health_json(h)}})
-                    << "\n";
-        } else {
-          std::cout << c.name << "\t" << c.type << "\t" << (c.base_url.empty() ? "-" : c.base_url)
-                    << "\tpriority " << c.priority << "\tweight " << c.weight << "\t"
-                    << (c.enabled ? "enabled" : "disabled") << "\t" << c.models.size()
-                    << " models\t" << h.state
-                    << (h.reason.empty() ? std::string() : " (" + h.reason + ")") << "\n";
+          json::object o = admin::channel_json(c, h);
+          o["has_api_key"] = !c.api_key.empty();
+          std::cout << json::serialize(o) << "\n";
+          continue;
         }
+        table.add({c.name, c.type, c.base_url.empty() ? "-" : c.base_url,
+                   std::to_string(c.priority), std::to_string(c.weight),
+                   c.enabled ? "yes" : "no", std::to_string(c.models.size()), health_text(h)});
       }
+      if (!json_out) std::cout << table.render();
       return 0;
     }
     if (logs_cmd->parsed()) {

@@ -62,6 +62,11 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     return c;
   }
 
+  if (path == "/metrics" || path == "/api" || starts_with(path, "/api/")) {
+    c.kind = RouteKind::admin;
+    return c;
+  }
+
   // Mistakes first: they are what people hit on day one.
   if (path.find("/v1/v1/") != std::string_view::npos || ends_with(path, "/v1/v1")) {
     c.kind = RouteKind::mistake;

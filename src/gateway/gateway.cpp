@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "admin/metrics.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/protocol.hpp"
 #include "gateway/token_estimate.hpp"
@@ -571,6 +572,7 @@ void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, End
   spdlog::debug("{} {} key={} model={} channel={} status={} in={} out={} cost_micros={} {}ms",
                 row.request_id, row.endpoint, row.key_name, row.model, row.channel, row.status,
                 row.usage.input, row.usage.output, row.cost, row.latency_ms);
+  if (metrics_) metrics_->observe(row);
   usage_.push(std::move(row));
 }
 

@@ -12,6 +12,8 @@
 
 namespace aiohub {
 
+class Metrics;
+
 // What serving one request came to, for billing and the log.
 struct Attempt {
   std::string model;
@@ -31,6 +33,8 @@ class Gateway final : public RequestHandler {
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
                                std::string_view message) override;
+  // Every recorded request is also counted there (for /metrics).
+  void attach_metrics(Metrics& metrics) { metrics_ = &metrics; }
 
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
@@ -52,6 +56,7 @@ class Gateway final : public RequestHandler {
   RelaySettings settings_;
   RoutingConfig routing_;
   std::int64_t started_at_;
+  Metrics* metrics_ = nullptr;
 };
 
 }  // namespace aiohub

@@ -81,6 +81,7 @@ struct ChannelHealthRecord {
 };
 
 struct UsageRecord {
+  std::int64_t id = 0;  // set when read back from the store (the log's order)
   std::int64_t ts_ms = 0;
   std::string request_id;
   std::int64_t key_id = 0;

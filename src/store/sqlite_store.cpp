@@ -2,7 +2,10 @@
 // configuration reloader and shell commands can work on it at the same time.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
+#include <variant>
 
 #include "store/record_json.hpp"
 #include "store/store.hpp"
@@ -81,6 +84,7 @@ CREATE TABLE IF NOT EXISTS usage_logs (
 );
 CREATE INDEX IF NOT EXISTS usage_logs_ts ON usage_logs (ts_ms);
 CREATE INDEX IF NOT EXISTS usage_logs_key ON usage_logs (key_id, ts_ms);
+CREATE INDEX IF NOT EXISTS usage_logs_request ON usage_logs (request_id);
 CREATE TABLE IF NOT EXISTS channel_health (
   channel TEXT PRIMARY KEY,
   state TEXT NOT NULL,
@@ -246,6 +250,10 @@ class SqliteStore final : public Store {
     });
   }
 
+  bool delete_group(std::string_view name) override {
+    return delete_where("DELETE FROM groups WHERE name = ?", name);
+  }
+
   std::vector<ChannelRecord> channels() override {
     std::vector<ChannelRecord> out;
     Statement s(db_,
@@ -296,6 +304,16 @@ class SqliteStore final : public Store {
     });
   }
 
+  bool delete_channel(std::string_view name) override {
+    bool deleted = false;
+    transaction([&] {
+      deleted = delete_where("DELETE FROM channels WHERE name = ?", name);
+      Statement s(db_, "DELETE FROM channel_health WHERE channel = ?");
+      s.bind(1, name).run();
+    });
+    return deleted;
+  }
+
   std::vector<PriceRecord> prices() override {
     std::vector<PriceRecord> out;
     Statement s(db_,
@@ -325,6 +343,10 @@ class SqliteStore final : public Store {
           .run();
       bump_revision();
     });
+  }
+
+  bool delete_price(std::string_view model) override {
+    return delete_where("DELETE FROM prices WHERE model = ?", model);
   }
 
   std::vector<KeyRecord> keys() override { return select_keys("", {}); }
@@ -373,6 +395,10 @@ class SqliteStore final : public Store {
     return changed;
   }
 
+  bool delete_key(std::string_view name) override {
+    return delete_where("DELETE FROM keys WHERE name = ?", name);
+  }
+
   void write_usage(const std::vector<UsageRecord>& rows) override {
     if (rows.empty()) return;
     transaction([&] {
@@ -414,38 +440,112 @@ class SqliteStore final : public Store {
   }
 
   std::vector<UsageRecord> recent_usage(int limit) override {
+    UsageQuery q;
+    q.limit = limit;
+    return query_usage(q);
+  }
+
+  std::vector<UsageRecord> query_usage(const UsageQuery& q) override {
+    std::string sql = std::string(kUsageColumns) + " FROM usage_logs WHERE 1 = 1";
+    std::vector<std::variant<std::string, std::int64_t>> args;
+    auto text_filter = [&](const char* column, const std::optional<std::string>& v) {
+      if (!v) return;
+      sql += std::string(" AND ") + column + " = ?";
+      args.emplace_back(*v);
+    };
+    text_filter("key_name", q.key_name);
+    text_filter("model", q.model);
+    text_filter("channel", q.channel);
+    text_filter("group_name", q.group);
+    auto int_filter = [&](const char* condition, const std::optional<std::int64_t>& v) {
+      if (!v) return;
+      sql += std::string(" AND ") + condition;
+      args.emplace_back(*v);
+    };
+    int_filter("status = ?",
+               q.status ? std::optional<std::int64_t>(*q.status) : std::optional<std::int64_t>());
+    if (q.errors_only) sql += " AND status >= 400";
+    int_filter("ts_ms >= ?", q.since_ms);
+    int_filter("ts_ms < ?", q.until_ms);
+    int_filter("id < ?", q.before_id);
+    sql += " ORDER BY id DESC LIMIT ?";
+    args.emplace_back(static_cast<std::int64_t>(std::max(0, q.limit)));
+    Statement s(db_, sql);
+    for (std::size_t i = 0; i < args.size(); ++i)
+      std::visit([&](const auto& v) { s.bind(static_cast<int>(i + 1), v); }, args[i]);
     std::vector<UsageRecord> out;
-    Statement s(db_,
-                "SELECT ts_ms, request_id, key_id, key_name, group_name, model, upstream_model, "
-                "channel, endpoint, stream, input_tokens, output_tokens, cache_read_tokens, "
-                "cache_write_tokens, reasoning_tokens, usage_estimated, cost_micros, latency_ms, "
-                "ttfb_ms, status, error, attempts FROM usage_logs ORDER BY id DESC LIMIT ?");
-    s.bind(1, limit);
+    while (s.step()) out.push_back(usage_from_row(s));
+    return out;
+  }
+
+  std::optional<UsageRecord> usage_row(std::string_view request_id) override {
+    Statement s(db_, std::string(kUsageColumns) +
+                         " FROM usage_logs WHERE request_id = ? ORDER BY id DESC LIMIT 1");
+    s.bind(1, request_id);
+    if (!s.step()) return std::nullopt;
+    return usage_from_row(s);
+  }
+
+  std::vector<UsageSummary> usage_by(UsageBucket by, std::optional<std::int64_t> since_ms,
+                                     std::optional<std::int64_t> until_ms) override {
+    std::string key;
+    std::int64_t width_ms = 0;
+    switch (by) {
+      case UsageBucket::model:
+        key = "model";
+        break;
+      case UsageBucket::key:
+        key = "key_name";
+        break;
+      case UsageBucket::channel:
+        key = "channel";
+        break;
+      case UsageBucket::group:
+        key = "group_name";
+        break;
+      case UsageBucket::minute:
+        width_ms = 60'000;
+        break;
+      case UsageBucket::hour:
+        width_ms = 3'600'000;
+        break;
+      case UsageBucket::day:
+        width_ms = 86'400'000;
+        break;
+    }
+    // Integer division floors only for non-negative times, which ts_ms are.
+    const std::string bucket =
+        width_ms ? "(ts_ms / " + std::to_string(width_ms) + ") * " + std::to_string(width_ms)
+                 : key;
+    std::string sql =
+        "SELECT " + bucket +
+        " AS b, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens), "
+        "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), "
+        "SUM(cost_micros), SUM(latency_ms), SUM(CASE WHEN ttfb_ms > 0 THEN ttfb_ms ELSE 0 END), "
+        "SUM(ttfb_ms > 0) FROM usage_logs WHERE ts_ms >= ? AND ts_ms < ? GROUP BY b ORDER BY ";
+    sql += width_ms ? "b ASC" : "SUM(cost_micros) DESC, COUNT(*) DESC, b ASC";
+    Statement s(db_, sql);
+    s.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()))
+        .bind(2, until_ms.value_or(std::numeric_limits<std::int64_t>::max()));
+    std::vector<UsageSummary> out;
     while (s.step()) {
-      UsageRecord r;
-      r.ts_ms = s.integer(0);
-      r.request_id = s.text(1);
-      r.key_id = s.integer(2);
-      r.key_name = s.text(3);
-      r.group = s.text(4);
-      r.model = s.text(5);
-      r.upstream_model = s.text(6);
-      r.channel = s.text(7);
-      r.endpoint = s.text(8);
-      r.stream = s.integer(9) != 0;
-      r.usage.input = s.integer(10);
-      r.usage.output = s.integer(11);
-      r.usage.cache_read = s.integer(12);
-      r.usage.cache_write = s.integer(13);
-      r.usage.reasoning = s.integer(14);
-      r.usage_estimated = s.integer(15) != 0;
-      r.cost = s.integer(16);
-      r.latency_ms = s.integer(17);
-      r.ttfb_ms = s.integer(18);
-      r.status = static_cast<int>(s.integer(19));
-      r.error = s.text(20);
-      r.attempts = s.text(21);
-      out.push_back(std::move(r));
+      UsageSummary u;
+      if (width_ms)
+        u.bucket_ms = s.integer(0);
+      else
+        u.bucket = s.text(0);
+      u.requests = s.integer(1);
+      u.errors = s.integer(2);
+      u.input_tokens = s.integer(3);
+      u.output_tokens = s.integer(4);
+      u.cache_read_tokens = s.integer(5);
+      u.cache_write_tokens = s.integer(6);
+      u.reasoning_tokens = s.integer(7);
+      u.cost = s.integer(8);
+      u.latency_ms_total = s.integer(9);
+      u.ttfb_ms_total = s.integer(10);
+      u.ttfb_count = s.integer(11);
+      out.push_back(std::move(u));
     }
     return out;
   }
@@ -523,6 +623,52 @@ class SqliteStore final : public Store {
     if (s.step()) return;
     exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration)
              .c_str());
+  }
+
+  // A configuration row removed by its name; true when there was one.
+  bool delete_where(const char* sql, std::string_view name) {
+    bool deleted = false;
+    transaction([&] {
+      Statement s(db_, sql);
+      s.bind(1, name).run();
+      deleted = sqlite3_changes(db_) > 0;
+      if (deleted) bump_revision();
+    });
+    return deleted;
+  }
+
+  static constexpr const char* kUsageColumns =
+      "SELECT id, ts_ms, request_id, key_id, key_name, group_name, model, upstream_model, "
+      "channel, endpoint, stream, input_tokens, output_tokens, cache_read_tokens, "
+      "cache_write_tokens, reasoning_tokens, usage_estimated, cost_micros, latency_ms, "
+      "ttfb_ms, status, error, attempts";
+
+  static UsageRecord usage_from_row(const Statement& s) {
+    UsageRecord r;
+    r.id = s.integer(0);
+    r.ts_ms = s.integer(1);
+    r.request_id = s.text(2);
+    r.key_id = s.integer(3);
+    r.key_name = s.text(4);
+    r.group = s.text(5);
+    r.model = s.text(6);
+    r.upstream_model = s.text(7);
+    r.channel = s.text(8);
+    r.endpoint = s.text(9);
+    r.stream = s.integer(10) != 0;
+    r.usage.input = s.integer(11);
+    r.usage.output = s.integer(12);
+    r.usage.cache_read = s.integer(13);
+    r.usage.cache_write = s.integer(14);
+    r.usage.reasoning = s.integer(15);
+    r.usage_estimated = s.integer(16) != 0;
+    r.cost = s.integer(17);
+    r.latency_ms = s.integer(18);
+    r.ttfb_ms = s.integer(19);
+    r.status = static_cast<int>(s.integer(20));
+    r.error = s.text(21);
+    r.attempts = s.text(22);
+    return r;
   }
 
   void bump_revision() {

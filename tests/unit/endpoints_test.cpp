@@ -66,3 +66,12 @@ TEST(Errors, EachProtocolsShape) {
   EXPECT_EQ(anthropic_error_type(529), "overloaded_error");
   EXPECT_EQ(gemini_error_status(429), "RESOURCE_EXHAUSTED");
 }
+
+TEST(Endpoints, AdminPathsAreNeverMistakes) {
+  EXPECT_EQ(classify_request("GET", "/api/keys").kind, RouteKind::admin);
+  EXPECT_EQ(classify_request("GET", "/api/v1/v1/chat/completions").kind, RouteKind::admin);
+  EXPECT_EQ(classify_request("POST", "/api/messages/x/messages").kind, RouteKind::admin);
+  EXPECT_EQ(classify_request("GET", "/metrics").kind, RouteKind::admin);
+  EXPECT_EQ(classify_request("GET", "/api").kind, RouteKind::admin);
+  EXPECT_NE(classify_request("GET", "/apis").kind, RouteKind::admin);
+}
