@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { del, enc, get, patch, post } from '../api.js';
 import { Check, ErrorNote, Input, intOrNull, list, Modal, ms, splitList, useLoad, when } from '../ui.js';
 
-const TYPES = ['openai', 'openai-compatible', 'anthropic', 'openai-responses', 'gemini', 'demo'];
+const TYPES = ['openai', 'openai-compatible', 'anthropic', 'openai-responses', 'gemini', 'bedrock', 'demo'];
 const SETTINGS = [
   ['connect_timeout_seconds', 'Connect timeout (s)'],
   ['first_byte_timeout_seconds', 'First byte timeout (s)'],
@@ -71,7 +71,7 @@ function ChannelForm({ existing, groups, onDone, onClose }) {
           hint=${existing ? (existing.api_key_set ? `set (${existing.api_key_hint}); leave empty to keep it` : 'not set') : 'write-only: never shown again'} />
         <${Input} form=${form} set=${set} name="priority" label="Priority" type="number" hint="higher is tried first" />
         <${Input} form=${form} set=${set} name="weight" label="Weight" type="number" min="0" hint="share among equal priorities" />
-        ${SETTINGS.map(([k, label]) => html`<${Input} form=${form} set=${set} name=${k} label=${label} type="number" min="0" hint="empty = server default" />`)}
+        ${SETTINGS.map(([k, label]) => html`<${Input} form=${form} set=${set} name=${k} label=${label} type="number" min="1" max="86400" hint="empty = server default" />`)}
       </div>
       <label style="margin-top: .7rem">Groups (comma separated; known: ${groups.join(', ')})
         <input name="groups" value=${form.groups} onInput=${(e) => set({ ...form, groups: e.currentTarget.value })} />

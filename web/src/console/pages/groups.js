@@ -34,9 +34,9 @@ function GroupForm({ existing, onDone, onClose }) {
       <div class="form-grid">
         ${!existing && html`<${Input} form=${form} set=${set} name="name" label="Name" required />`}
         <${Input} form=${form} set=${set} name="ratio" label="Price ratio" type="number" step="0.01" min="0" hint="multiplies model prices" />
-        <${Input} form=${form} set=${set} name="rpm" label="Requests / minute" type="number" min="0" />
-        <${Input} form=${form} set=${set} name="tpm" label="Tokens / minute" type="number" min="0" />
-        <${Input} form=${form} set=${set} name="concurrency" label="Concurrent requests" type="number" min="0" />
+        <${Input} form=${form} set=${set} name="rpm" label="Requests / minute" type="number" min="1" />
+        <${Input} form=${form} set=${set} name="tpm" label="Tokens / minute" type="number" min="1" />
+        <${Input} form=${form} set=${set} name="concurrency" label="Concurrent requests" type="number" min="1" />
       </div>
       <fieldset style="margin-top: .7rem; border: 1px solid var(--border); border-radius: 6px">
         <legend>Client protocols (endpoints) this group answers</legend>

@@ -77,9 +77,9 @@ function KeyForm({ existing, groups, onDone, onClose }) {
         </label>
         <${Input} form=${form} set=${set} name="quota_usd" label="Quota (USD)" type="number" step="0.01" min="0" hint="empty = unlimited" />
         <${Input} form=${form} set=${set} name="expires" label="Expires" type="datetime-local" hint="empty = never" />
-        <${Input} form=${form} set=${set} name="rpm" label="Requests / minute" type="number" min="0" />
-        <${Input} form=${form} set=${set} name="tpm" label="Tokens / minute" type="number" min="0" />
-        <${Input} form=${form} set=${set} name="concurrency" label="Concurrent requests" type="number" min="0" />
+        <${Input} form=${form} set=${set} name="rpm" label="Requests / minute" type="number" min="1" />
+        <${Input} form=${form} set=${set} name="tpm" label="Tokens / minute" type="number" min="1" />
+        <${Input} form=${form} set=${set} name="concurrency" label="Concurrent requests" type="number" min="1" />
       </div>
       <label style="margin-top: .7rem">Allowed models (comma separated; empty = every model of the group)
         <textarea name="models" rows="2" value=${form.models} onInput=${(e) => set({ ...form, models: e.currentTarget.value })}></textarea>
