@@ -66,6 +66,8 @@ before(async () => {
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The whole file must end within the runner's per-file timeout.
+  context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
@@ -112,9 +114,9 @@ test('sign in, create a key, use it, and see it in the logs and on the dashboard
   await page.getByRole('link', { name: 'Keys' }).click();
   await page.getByRole('button', { name: 'New key' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Name').fill('e2e-user');
-  await dialog.getByLabel('Group').selectOption('openai');
-  await dialog.getByLabel('Quota (USD)').fill('5');
+  await dialog.locator('input[name="name"]').fill('e2e-user');
+  await dialog.locator('select[name="group"]').selectOption('openai');
+  await dialog.locator('input[name="quota_usd"]').fill('5');
   await dialog.getByRole('button', { name: 'Create key' }).click();
   secret = (await page.getByTestId('new-secret').textContent()).trim();
   assert.match(secret, /^sk-/);
@@ -122,8 +124,11 @@ test('sign in, create a key, use it, and see it in the logs and on the dashboard
   await page.getByRole('button', { name: 'Done' }).click();
   await page.locator('tr[data-key="e2e-user"]').waitFor();
 
-  const c = client(gw, secret);
-  const answer = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: userMsg('hello from the console test') });
+  // A new key reaches the running gateway within about a second.
+  const c = client(gw, secret, { maxRetries: 0 });
+  const answer = await eventually(
+    () => c.chat.completions.create({ model: 'gpt-4o-mini', messages: userMsg('hello from the console test') }),
+    'the new key to work', 4000);
   assert.equal(answer.object, 'chat.completion');
 
   await page.getByRole('link', { name: 'Logs' }).click();
@@ -163,8 +168,8 @@ test('edit a channel and test it from the console', async () => {
   assert.ok(!(await page.content()).includes(UPSTREAM_SECRET), 'the upstream key never reaches the page');
   await row.getByRole('button', { name: 'Edit' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Priority').fill('7');
-  await dialog.getByLabel('Idle timeout between chunks (s)').fill('45');
+  await dialog.locator('input[name="priority"]').fill('7');
+  await dialog.locator('input[name="idle_timeout_seconds"]').fill('45');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'detached' });
   const channels = (await admin('GET', 'channels')).json.channels;
@@ -178,7 +183,16 @@ test('edit a channel and test it from the console', async () => {
   const result = page.getByTestId('test-result');
   await result.waitFor();
   assert.match(await result.textContent(), /OK/);
+  assert.match(await result.textContent(), /Hello from the mock upstream/);
   await shot('channel-test');
+  // The upstream's exact error is shown, never the channel's key.
+  mock.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided: wrong-one', type: 'invalid_request_error' } } });
+  await page.getByRole('button', { name: 'Send test request' }).click();
+  await page.getByTestId('test-result').getByText('Failed').waitFor();
+  const failed = await page.getByTestId('test-result').textContent();
+  assert.match(failed, /status 401/);
+  assert.match(failed, /Incorrect API key provided/);
+  assert.ok(!failed.includes(UPSTREAM_SECRET));
   await page.keyboard.press('Escape');
 });
 
@@ -235,6 +249,7 @@ test('/setup fills in Claude Code and Codex with a pasted key, which never leave
 
 test('the console works on a phone-sized screen in dark mode', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  context.setDefaultTimeout(10_000);
   const p = await context.newPage();
   await p.goto(`${gw.url}/console/`);
   await p.getByLabel('Admin token').fill(ADMIN);
@@ -242,7 +257,7 @@ test('the console works on a phone-sized screen in dark mode', async () => {
   await p.getByRole('heading', { name: 'Dashboard' }).waitFor();
   const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(17, 20, 24)', 'dark theme from prefers-color-scheme');
-  await p.getByRole('button', { name: /Light/ }).click();
+  await p.getByRole('button', { name: 'Switch to light theme' }).click();
   assert.equal(await p.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(246, 247, 249)');
   await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
   await context.close();

@@ -18,12 +18,11 @@ function fail(message) {
   process.exit(1);
 }
 
-function run(cmd, args, what) {
+function run(cmd, args, what, hint) {
   try {
     execFileSync(cmd, args, { cwd: webDir, stdio: 'inherit', env: { ...process.env, AIOHUB_WEB_OUT: distDir } });
   } catch (e) {
-    fail(`${what} failed (${cmd} ${args.join(' ')} in ${webDir}): ${e.message}.` +
-      ' Run `scripts/bootstrap build` (needs node >= 20.19 and the npm registry), then build again.');
+    fail(`${what} failed in ${webDir} (${e.message.split('\n')[0]}). ${hint}`);
   }
 }
 
@@ -31,9 +30,11 @@ function run(cmd, args, what) {
 const lock = join(webDir, 'package-lock.json');
 const installed = join(webDir, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], 'npm ci');
+  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], 'npm ci',
+    'Run `scripts/bootstrap build` (it needs node >= 20.19 and the npm registry), then build again.');
 }
-run(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], 'vite build');
+run(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], 'vite build',
+  'The errors above name the file under web/ to fix; node must be >= 20.19.');
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {

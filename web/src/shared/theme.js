@@ -22,6 +22,7 @@ export function ThemeToggle() {
     document.documentElement.dataset.theme = next;
     localStorage.setItem(KEY, next);
     setTheme(next);
+    dispatchEvent(new Event('aiohub-theme'));
   };
   return html`<button type="button" onClick=${flip} aria-label="Switch to ${theme === 'dark' ? 'light' : 'dark'} theme">
     ${theme === 'dark' ? '☀ Light' : '☾ Dark'}

@@ -115,8 +115,8 @@ function TestDialog({ channel, onClose }) {
     <p class="muted">Sends a tiny request (at most 16 output tokens) through this channel in its own protocol.</p>
     <${ErrorNote} error=${error} />
     ${result && html`<div class="panel" data-testid="test-result" role="status">
-      <p><strong class=${result.ok ? 'ok' : 'error'}>${result.ok ? 'OK' : 'Failed'}</strong>
-        — upstream status ${result.status ?? '—'}, ${ms(result.latency_ms)}</p>
+      <p><strong class=${result.ok ? 'ok' : 'error'}>${result.ok ? 'OK' : 'Failed'}</strong>${' — '}${result.model ? `model ${result.model}, ` : ''}upstream
+        status ${result.status || 'none (no answer came)'}, ${ms(result.latency_ms)}</p>
       ${result.ok ? html`<h3>Answer</h3><pre>${result.answer}</pre>` : html`<h3>Error</h3><pre class="error">${result.error}</pre>`}
     </div>`}
   </${Modal}>`;

@@ -17,6 +17,8 @@ function bucketLabel(window, ms) {
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
+const costTick = (v) => (v === 0 ? '$0' : `$${Number(v.toPrecision(2))}`);
+
 const topLabel = (row) => row.name ?? row.bucket ?? row.model ?? row.key ?? row.channel ?? '?';
 
 function TopTable({ title, rows }) {
@@ -58,17 +60,17 @@ export function Dashboard() {
     </section>
     <div class="grid charts" style="margin-top: 1rem">
       <div class="panel"><h3>Requests</h3>
-        <${ChartView} type="bar" label="Requests and errors per bucket" labels=${labels} datasets=${[
+        <${ChartView} type="bar" integer label="Requests and errors per bucket" labels=${labels} datasets=${[
           { label: 'requests', data: series.map((s) => s.requests), backgroundColor: PALETTE[0] },
           { label: 'errors', data: series.map((s) => s.errors), backgroundColor: PALETTE[3] },
         ]} /></div>
       <div class="panel"><h3>Tokens</h3>
-        <${ChartView} type="line" label="Input and output tokens per bucket" labels=${labels} datasets=${[
+        <${ChartView} type="line" integer label="Input and output tokens per bucket" labels=${labels} datasets=${[
           { label: 'input', data: series.map((s) => s.input_tokens), borderColor: PALETTE[0], backgroundColor: PALETTE[0], tension: 0.25 },
           { label: 'output', data: series.map((s) => s.output_tokens), borderColor: PALETTE[1], backgroundColor: PALETTE[1], tension: 0.25 },
         ]} /></div>
       <div class="panel"><h3>Cost (USD)</h3>
-        <${ChartView} type="line" label="Cost per bucket" labels=${labels} datasets=${[
+        <${ChartView} type="line" yFormat=${costTick} label="Cost per bucket" labels=${labels} datasets=${[
           { label: 'cost', data: series.map((s) => s.cost_usd), borderColor: PALETTE[2], backgroundColor: 'rgba(27,158,90,.2)', fill: true, tension: 0.25 },
         ]} /></div>
       <div class="panel"><h3>Error rate (%)</h3>
