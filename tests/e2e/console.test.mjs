@@ -196,6 +196,54 @@ test('edit a channel and test it from the console', async () => {
   await page.keyboard.press('Escape');
 });
 
+test('edit a key, a group, the auto order and a price from the console', async () => {
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.locator('tr[data-key="e2e-user"]').getByRole('button', { name: 'Edit' }).click();
+  let dialog = page.getByRole('dialog');
+  await dialog.locator('input[name="quota_usd"]').fill('');
+  await dialog.locator('input[name="rpm"]').fill('120');
+  await dialog.locator('textarea[name="models"]').fill('gpt-4o-mini');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const key = (await admin('GET', 'keys')).json.keys.find((k) => k.name === 'e2e-user');
+  assert.equal(key.quota_usd, null, 'an empty quota is unlimited');
+  assert.equal(key.limits.rpm, 120);
+  assert.deepEqual(key.models, ['gpt-4o-mini']);
+
+  await page.getByRole('link', { name: 'Groups & prices' }).click();
+  await page.getByRole('button', { name: 'New group' }).click();
+  dialog = page.getByRole('dialog');
+  await dialog.locator('input[name="name"]').fill('e2e-team');
+  await dialog.locator('input[name="ratio"]').fill('0.5');
+  await dialog.locator('input[name="tpm"]').fill('1000');
+  await dialog.getByLabel('gemini').uncheck();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const group = (await admin('GET', 'groups')).json.groups.find((g) => g.name === 'e2e-team');
+  assert.deepEqual(group.endpoints.sort(), ['chat', 'messages', 'responses']);
+  assert.equal(group.ratio, 0.5);
+  assert.equal(group.limits.tpm, 1000);
+
+  await page.getByLabel('Add a group').selectOption('e2e-team');
+  await page.getByRole('button', { name: 'Move e2e-team up' }).click();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved').waitFor();
+  const order = (await admin('GET', 'settings')).json.auto_groups;
+  assert.equal(order.indexOf('e2e-team'), order.length - 2, `moved up one place: ${order}`);
+
+  await page.getByRole('button', { name: 'New price' }).click();
+  dialog = page.getByRole('dialog');
+  await dialog.locator('input[name="model"]').fill('e2e-model');
+  await dialog.locator('input[name="input"]').fill('3');
+  await dialog.locator('input[name="per_call"]').fill('0.01');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const price = (await admin('GET', 'prices')).json.prices.find((p) => p.model === 'e2e-model');
+  assert.equal(price.input, 3);
+  assert.equal(price.per_call, 0.01);
+  await shot('groups-prices');
+});
+
 test('revoke the key from the console: it gets 401 at once', async () => {
   await page.getByRole('link', { name: 'Keys' }).click();
   page.once('dialog', (d) => d.accept());
