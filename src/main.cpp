@@ -226,11 +226,10 @@ int print_usage(const CommonOptions& o, const std::string& by_text, const std::s
   for (auto& r : rows) {
     auto v = admin::usage_row_json(*by, r);
     table.add({admin::bucket_label(*by, r).empty() ? "(none)" : admin::bucket_label(*by, r),
-               std::to_string(r.requests), std::to_string(r.errors),
-               std::to_string(r.input_tokens), std::to_string(r.output_tokens),
-               std::to_string(r.cache_read_tokens), std::to_string(r.cache_write_tokens),
-               usd_text(r.cost), json::serialize(v["avg_latency_ms"]),
-               json::serialize(v["avg_ttfb_ms"])});
+               std::to_string(r.requests), std::to_string(r.errors), std::to_string(r.input_tokens),
+               std::to_string(r.output_tokens), std::to_string(r.cache_read_tokens),
+               std::to_string(r.cache_write_tokens), usd_text(r.cost),
+               json::serialize(v["avg_latency_ms"]), json::serialize(v["avg_ttfb_ms"])});
     total.requests += r.requests;
     total.errors += r.errors;
     total.input_tokens += r.input_tokens;
@@ -375,7 +374,9 @@ int main(int argc, char** argv) {
                    k.quota ? usd_text(std::max<Micros>(0, *k.quota - k.used)) : "-",
                    k.quota ? usd_text(*k.quota) : "unlimited", limits_text(k.limits),
                    k.expires_at ? format_rfc3339(*k.expires_at) : "never",
-                   !k.enabled ? "revoked" : expired ? "expired" : "enabled"});
+                   !k.enabled ? "revoked"
+                   : expired  ? "expired"
+                              : "enabled"});
       }
       if (!json_out) std::cout << table.render();
       return 0;
@@ -392,9 +393,9 @@ int main(int argc, char** argv) {
     if (channel_list->parsed()) {
       auto store = open_for_cli(channel_opts);
       auto health = store->channel_health();
-      TextTable table({"name", "type", "base_url", "priority", "weight", "enabled", "models",
-                       "health"},
-                      {false, false, false, true, true, false, true});
+      TextTable table(
+          {"name", "type", "base_url", "priority", "weight", "enabled", "models", "health"},
+          {false, false, false, true, true, false, true});
       for (auto& c : store->channels()) {
         std::optional<ChannelHealthRecord> h;
         for (auto& rec : health)
@@ -406,8 +407,8 @@ int main(int argc, char** argv) {
           continue;
         }
         table.add({c.name, c.type, c.base_url.empty() ? "-" : c.base_url,
-                   std::to_string(c.priority), std::to_string(c.weight),
-                   c.enabled ? "yes" : "no", std::to_string(c.models.size()), health_text(h)});
+                   std::to_string(c.priority), std::to_string(c.weight), c.enabled ? "yes" : "no",
+                   std::to_string(c.models.size()), health_text(h)});
       }
       if (!json_out) std::cout << table.render();
       return 0;

@@ -88,8 +88,8 @@ Parsed parse(const HttpExchange& ex) {
   auto auth = ex.request.find(http::field::authorization);
   if (auth != ex.request.end()) p.token = std::string(bearer_token(auth->value()));
   const auto& seg = p.request.segments;
-  p.channel_test = seg.size() == 3 && seg[0] == "channels" && seg[2] == "test" &&
-                   p.request.method == "POST";
+  p.channel_test =
+      seg.size() == 3 && seg[0] == "channels" && seg[2] == "test" && p.request.method == "POST";
   return p;
 }
 
@@ -150,8 +150,7 @@ awaitable<AdminResponse> AdminApi::answer_on_pool(AdminRequest req, std::string 
   });
 }
 
-awaitable<AdminApi::TestPlanOrAnswer> AdminApi::plan_on_pool(AdminRequest req,
-                                                             std::string token) {
+awaitable<AdminApi::TestPlanOrAnswer> AdminApi::plan_on_pool(AdminRequest req, std::string token) {
   return pool_.run([req = std::move(req), token = std::move(token)](Store& store) {
     TestPlanOrAnswer out;
     try {

@@ -37,8 +37,8 @@ class AdminApi {
   AdminApi(std::string database_url, std::size_t store_threads, ConfigWatcher* watcher,
            Metrics& metrics, UsageWriter* usage);
 
-  awaitable<void> handle(HttpExchange& ex);    // /api, /api/...
-  awaitable<void> metrics(HttpExchange& ex);   // /metrics
+  awaitable<void> handle(HttpExchange& ex);   // /api, /api/...
+  awaitable<void> metrics(HttpExchange& ex);  // /metrics
   void stop();
 
  private:

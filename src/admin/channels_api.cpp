@@ -132,7 +132,8 @@ AdminResponse channels_api(ApiContext& ctx, const AdminRequest& req) {
     if (req.method == "GET") {
       auto health = store.channel_health();
       json::array list;
-      for (auto& c : store.channels()) list.push_back(channel_json(c, current_health(ctx, health, c.name)));
+      for (auto& c : store.channels())
+        list.push_back(channel_json(c, current_health(ctx, health, c.name)));
       json::object o;
       o["channels"] = std::move(list);
       return {200, json::serialize(o), {}};

@@ -101,8 +101,8 @@ AdminResponse groups_api(ApiContext& ctx, const AdminRequest& req) {
     if (name == kAutoGroup)
       bad_request("'auto' is a routing value, not a group; set its order in /api/settings.");
     auto current = group_by_name(store, name);
-    GroupRecord g = current.value_or(
-        GroupRecord{name, {"chat", "responses", "messages", "gemini"}, 1.0, {}});
+    GroupRecord g =
+        current.value_or(GroupRecord{name, {"chat", "responses", "messages", "gemini"}, 1.0, {}});
     json::object body = parse_object(req.body);
     Fields f(body);
     if (auto n = f.string("name"); n && *n != name)
@@ -138,8 +138,7 @@ AdminResponse groups_api(ApiContext& ctx, const AdminRequest& req) {
       users.push_back("the auto_groups order");
     if (!users.empty()) {
       std::string list;
-      for (std::size_t i = 0; i < users.size() && i < 5; ++i)
-        list += (i ? ", " : "") + users[i];
+      for (std::size_t i = 0; i < users.size() && i < 5; ++i) list += (i ? ", " : "") + users[i];
       if (users.size() > 5) list += " and " + std::to_string(users.size() - 5) + " more";
       conflict("Group '" + name + "' is in use by " + list + ".");
     }

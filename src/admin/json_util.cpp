@@ -167,8 +167,9 @@ std::optional<ChannelSettings> Fields::settings(std::string_view key) {
   ChannelSettings s;
   auto seconds = [&](std::string_view name) -> std::optional<int> {
     auto n = positive_member(o, key, name);
-    if (n && *n > 86'400) bad_request("'" + std::string(key) + "." + std::string(name) +
-                                      "' must be at most 86400 seconds.");
+    if (n && *n > 86'400)
+      bad_request("'" + std::string(key) + "." + std::string(name) +
+                  "' must be at most 86400 seconds.");
     if (!n) return std::nullopt;
     return static_cast<int>(*n);
   };
@@ -184,8 +185,7 @@ void Fields::ignore(std::initializer_list<std::string_view> keys) {
 
 void Fields::refuse_unknown() const {
   for (auto& [k, v] : o_)
-    if (!seen_.count(std::string_view(k)))
-      bad_request("Unknown field '" + std::string(k) + "'.");
+    if (!seen_.count(std::string_view(k))) bad_request("Unknown field '" + std::string(k) + "'.");
 }
 
 json::value usd_value(Micros m) {
@@ -221,9 +221,7 @@ json::object limits_json(const RateLimits& l) {
 }
 
 json::object settings_json(const ChannelSettings& s) {
-  auto opt = [](const std::optional<int>& v) {
-    return v ? json::value(*v) : json::value(nullptr);
-  };
+  auto opt = [](const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); };
   json::object o;
   o["connect_timeout_seconds"] = opt(s.connect_timeout_seconds);
   o["first_byte_timeout_seconds"] = opt(s.first_byte_timeout_seconds);

@@ -43,8 +43,7 @@ json::object key_json(const ApiContext& ctx, const KeyRecord& k) {
 }
 
 void check_name(const std::string& name) {
-  if (name.empty() || name.size() > 64)
-    bad_request("'name' must be 1 to 64 characters.");
+  if (name.empty() || name.size() > 64) bad_request("'name' must be 1 to 64 characters.");
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f || c == '/')
       bad_request("'name' must not contain '/' or control characters.");

@@ -82,8 +82,8 @@ AdminResponse logs_api(ApiContext& ctx, const AdminRequest& req) {
     return {200, json::serialize(o), {}};
   }
   if (req.segments.size() != 1) not_found("Unknown admin API path.");
-  refuse_unknown_params(req, {"key", "model", "channel", "group", "status", "since", "until",
-                              "limit", "before_id"});
+  refuse_unknown_params(
+      req, {"key", "model", "channel", "group", "status", "since", "until", "limit", "before_id"});
   UsageQuery q;
   q.key_name = query_text(req, "key");
   q.model = query_text(req, "model");

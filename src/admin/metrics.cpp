@@ -240,8 +240,8 @@ std::string Metrics::render(const Gauges& gauges) const {
   const auto request_labels = {"model", "channel", "group", "endpoint", "status"};
   family(out, "aiohub_requests_total", "counter", "Requests answered, by final status.");
   for (auto& [k, r] : requests)
-    out += "aiohub_requests_total" + labels(request_labels, k) + " " +
-           std::to_string(r.requests) + "\n";
+    out += "aiohub_requests_total" + labels(request_labels, k) + " " + std::to_string(r.requests) +
+           "\n";
   family(out, "aiohub_request_errors_total", "counter",
          "Requests answered with a status of 400 or more (499: the client went away).");
   for (auto& [k, r] : requests)

@@ -70,8 +70,8 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 AdminResponse method_not_allowed(const AdminRequest& req, std::string_view allow) {
   AdminResponse r;
   r.status = 405;
-  r.body = error_json("method_not_allowed",
-                      "Method " + req.method + " is not allowed here; use " + std::string(allow) + ".");
+  r.body = error_json("method_not_allowed", "Method " + req.method + " is not allowed here; use " +
+                                                std::string(allow) + ".");
   r.extra_headers = "Allow: " + std::string(allow) + "\r\n";
   return r;
 }

@@ -40,7 +40,8 @@ std::string TextTable::render() const {
 
 std::string usd_text(Micros m) {
   const bool negative = m < 0;
-  const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(m) : static_cast<std::uint64_t>(m);
+  const std::uint64_t v =
+      negative ? 0 - static_cast<std::uint64_t>(m) : static_cast<std::uint64_t>(m);
   std::string frac = std::to_string(v % 1'000'000);
   frac.insert(0, 6 - frac.size(), '0');
   return (negative ? "-" : "") + std::to_string(v / 1'000'000) + "." + frac;

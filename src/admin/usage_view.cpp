@@ -63,10 +63,8 @@ json::object usage_row_json(UsageBucket by, const UsageSummary& row) {
   o["cost_usd"] = usd_value(row.cost);
   o["cost_micros"] = row.cost;
   // Rounded to the nearest millisecond.
-  o["avg_latency_ms"] =
-      row.requests ? (row.latency_ms_total + row.requests / 2) / row.requests : 0;
-  o["avg_ttfb_ms"] =
-      row.ttfb_count ? (row.ttfb_ms_total + row.ttfb_count / 2) / row.ttfb_count : 0;
+  o["avg_latency_ms"] = row.requests ? (row.latency_ms_total + row.requests / 2) / row.requests : 0;
+  o["avg_ttfb_ms"] = row.ttfb_count ? (row.ttfb_ms_total + row.ttfb_count / 2) / row.ttfb_count : 0;
   return o;
 }
 

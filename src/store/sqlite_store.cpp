@@ -515,8 +515,7 @@ class SqliteStore final : public Store {
     }
     // Integer division floors only for non-negative times, which ts_ms are.
     const std::string bucket =
-        width_ms ? "(ts_ms / " + std::to_string(width_ms) + ") * " + std::to_string(width_ms)
-                 : key;
+        width_ms ? "(ts_ms / " + std::to_string(width_ms) + ") * " + std::to_string(width_ms) : key;
     std::string sql =
         "SELECT " + bucket +
         " AS b, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens), "

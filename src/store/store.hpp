@@ -27,11 +27,11 @@ struct UsageQuery {
   std::optional<std::string> model;
   std::optional<std::string> channel;
   std::optional<std::string> group;
-  std::optional<int> status;               // exactly this status
-  bool errors_only = false;                // status >= 400
-  std::optional<std::int64_t> since_ms;    // ts_ms >= since_ms
-  std::optional<std::int64_t> until_ms;    // ts_ms < until_ms
-  std::optional<std::int64_t> before_id;   // id < before_id: the next page, newest first
+  std::optional<int> status;              // exactly this status
+  bool errors_only = false;               // status >= 400
+  std::optional<std::int64_t> since_ms;   // ts_ms >= since_ms
+  std::optional<std::int64_t> until_ms;   // ts_ms < until_ms
+  std::optional<std::int64_t> before_id;  // id < before_id: the next page, newest first
   int limit = 50;
 };
 

@@ -55,9 +55,9 @@ test('usage --json equals GET /api/usage for every grouping, and sums the logs e
   assert.deepEqual(byModel.rows.map((r) => r.bucket), ['gpt-4.1', 'gpt-mini']);
   assert.equal(byModel.rows[0].cost_micros, 3_500_000);
   assert.equal(byModel.rows[0].requests, 2);
-  assert.equal(byModel.rows[1].cost_micros, 437_500); // (250000 + 500000 + 125000) * 0.5
+  assert.equal(byModel.rows[1].cost_micros, 187_500); // (250000 uncached + 125000 out) * 0.5; cached at 0
   const byKey = await gw.cliJson(['usage', '--by', 'key', '--since', '7d', '--json']);
-  assert.deepEqual(byKey.rows.map((r) => [r.bucket, r.cost_micros]), [['ann', 3_500_000], ['ben', 437_500]]);
+  assert.deepEqual(byKey.rows.map((r) => [r.bucket, r.cost_micros]), [['ann', 3_500_000], ['ben', 187_500]]);
 });
 
 test('usage prints an aligned table with a total; --since filters; bad options fail', async () => {
@@ -67,10 +67,10 @@ test('usage prints an aligned table with a total; --since filters; bad options f
   assert.equal(lines.length, 4, r.stdout);
   assert.match(lines[1], /^gpt-4\.1\s+2\s+0\s+1500000\s+250000\s+1000000\s+0\s+3\.500000\s/);
   assert.match(lines[3], /^TOTAL\s+3\s+0\s/);
-  assert.ok(lines[3].includes('3.937500'), lines[3]);
+  assert.ok(lines[3].includes('3.687500'), lines[3]);
   // Right-aligned numbers end in the same column.
   const end = (line, word) => line.indexOf(word) + word.length;
-  assert.equal(end(lines[1], '3.500000'), end(lines[3], '3.937500'));
+  assert.equal(end(lines[1], '3.500000'), end(lines[3], '3.687500'));
 
   const future = new Date(Date.now() + 3600_000).toISOString();
   const none = await gw.cliJson(['usage', '--since', future, '--json']);

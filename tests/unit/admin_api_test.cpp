@@ -110,7 +110,8 @@ TEST_F(AdminApiTest, ChannelsNeverShowTheirKey) {
   const std::string upstream_key = "sk-upstream-very-secret-1234";
   auto created = call("POST", "/api/channels",
                       R"({"name":"up","type":"openai","base_url":"https://api.example.com/v1",
-                          "api_key":")" + upstream_key + R"(","groups":["openai"],"models":["m"]})");
+                          "api_key":")" +
+                          upstream_key + R"(","groups":["openai"],"models":["m"]})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.body.find(upstream_key), std::string::npos);
   auto c = parse(created).at("channel");
@@ -125,9 +126,9 @@ TEST_F(AdminApiTest, ChannelsNeverShowTheirKey) {
 
   auto list = call("GET", "/api/channels");
   EXPECT_EQ(list.body.find(upstream_key), std::string::npos);
-  EXPECT_EQ(call("POST", "/api/channels", R"({"name":"bad","type":"nope","base_url":"http://x"})")
-                .status,
-            400);
+  EXPECT_EQ(
+      call("POST", "/api/channels", R"({"name":"bad","type":"nope","base_url":"http://x"})").status,
+      400);
   EXPECT_EQ(call("POST", "/api/channels", R"({"name":"bad","type":"openai","base_url":"ftp://x"})")
                 .status,
             400);
@@ -169,8 +170,8 @@ TEST_F(AdminApiTest, PricesAndSettings) {
   EXPECT_EQ(call("DELETE", "/api/prices/gpt-x").status, 404);
 
   auto rev = store_->config_revision();
-  auto patched =
-      call("PATCH", "/api/settings", R"({"auto_groups":["openai","gemini"],"allow_free_models":true})");
+  auto patched = call("PATCH", "/api/settings",
+                      R"({"auto_groups":["openai","gemini"],"allow_free_models":true})");
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_GT(store_->config_revision(), rev);
   auto v = parse(call("GET", "/api/settings"));
@@ -191,8 +192,8 @@ TEST_F(AdminApiTest, LogsFilterAndUsageSums) {
     r.group = "openai";
     r.status = i == 6 ? 500 : 200;
     r.cost = 1'000'000 + i;
-    r.attempts = i == 6 ? R"([{"channel":"c0","group":"openai","status":503,"error":"x","ms":5}])"
-                        : "";
+    r.attempts =
+        i == 6 ? R"([{"channel":"c0","group":"openai","status":503,"error":"x","ms":5}])" : "";
     rows.push_back(r);
   }
   store_->write_usage(rows);
@@ -201,9 +202,9 @@ TEST_F(AdminApiTest, LogsFilterAndUsageSums) {
   ASSERT_EQ(page.at("logs").as_array().size(), 3u);
   EXPECT_EQ(page.at("logs").as_array()[0].at("request_id"), "req_3");
   ASSERT_FALSE(page.at("next_before_id").is_null());
-  auto next = parse(call("GET", "/api/logs", "",
-                         "key=alice&limit=3&before_id=" +
-                             std::to_string(page.at("next_before_id").as_int64())));
+  auto next = parse(
+      call("GET", "/api/logs", "",
+           "key=alice&limit=3&before_id=" + std::to_string(page.at("next_before_id").as_int64())));
   ASSERT_EQ(next.at("logs").as_array().size(), 1u);
   EXPECT_TRUE(next.at("next_before_id").is_null());
 

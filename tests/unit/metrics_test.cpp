@@ -11,8 +11,8 @@ using namespace aiohub;
 
 namespace {
 
-UsageRecord row(const std::string& model, int status, std::int64_t latency_ms,
-                std::int64_t ttfb_ms, Micros cost) {
+UsageRecord row(const std::string& model, int status, std::int64_t latency_ms, std::int64_t ttfb_ms,
+                Micros cost) {
   UsageRecord r;
   r.model = model;
   r.channel = "c1";
@@ -103,8 +103,9 @@ TEST(Metrics, ThreadsCountIntoTheirOwnShardsAndScrapesAddThemUp) {
     });
   for (auto& t : threads) t.join();
   auto s = samples(m.render({}));
-  EXPECT_EQ(s[R"(aiohub_requests_total{model="gpt",channel="c1",group="g",endpoint="chat",status="200"})"],
-            "4000");
+  EXPECT_EQ(
+      s[R"(aiohub_requests_total{model="gpt",channel="c1",group="g",endpoint="chat",status="200"})"],
+      "4000");
   EXPECT_EQ(s[R"(aiohub_cost_usd_total{model="gpt",channel="c1",group="g"})"], "0.004000");
 }
 
@@ -117,6 +118,7 @@ TEST(Metrics, LabelSetsAreCapped) {
   for (auto& [k, v] : s)
     if (k.rfind("aiohub_request_duration_seconds_count", 0) == 0) ++durations;
   EXPECT_EQ(durations, Metrics::kMaxModelSeries + 1) << "the overflow is one 'other' series";
-  EXPECT_EQ(s[R"(aiohub_request_duration_seconds_count{model="other",channel="other",group="other"})"],
-            "50");
+  EXPECT_EQ(
+      s[R"(aiohub_request_duration_seconds_count{model="other",channel="other",group="other"})"],
+      "50");
 }
