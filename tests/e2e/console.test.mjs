@@ -286,7 +286,18 @@ test('/setup fills in Claude Code and Codex with a pasted key, which never leave
   const { stdout } = await promisify(execFile)(BIN, ['client-config', 'codex', '--base-url', gw.url, '--key', pasted]);
   assert.equal(plain, stdout);
 
-  // The page made no request at all after loading, and none ever carried the key.
+  // Every client's text (reached by /setup#id) is the command line's, character for character.
+  for (const id of (await promisify(execFile)(BIN, ['client-config', '--list'])).stdout.trim().split('\n').map((l) => l.split('\t')[0])) {
+    await page.goto(`${gw.url}/setup#${id}`);
+    await page.getByLabel('Your key').fill(pasted);
+    await page.getByLabel('Model (optional)').fill('some-model');
+    const shown = await page.locator(`section[data-client="${id}"]`).getByTestId('plain-text').textContent();
+    const cli = await promisify(execFile)(BIN, ['client-config', id, '--base-url', gw.url, '--key', pasted, '--model', 'some-model']);
+    assert.equal(shown, cli.stdout, id);
+  }
+
+  // After loading, typing and choosing made no request at all (switching by
+  // #client stays in the page), and no request ever carried the key.
   assert.equal(requests.length, loaded, `unexpected requests: ${requests.slice(loaded).map((r) => r.url()).join(', ')}`);
   for (const r of requests) {
     const blob = r.url() + JSON.stringify(await r.allHeaders()) + (r.postData() ?? '');

@@ -3,7 +3,7 @@
 // makes no requests at all).
 import '../shared/style.css';
 import { html, render } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { applyStoredTheme, ThemeToggle } from '../shared/theme.js';
 import doc from '../clients.json';
 import { fill, renderClient } from './render.js';
@@ -46,7 +46,15 @@ function Setup() {
   const [key, setKey] = useState('');
   const [model, setModel] = useState('');
   const [show, setShow] = useState(false);
-  const [selected, setSelected] = useState(doc.clients[0].id);
+  // /setup#codex opens that client; the choice is kept in the address for sharing.
+  const fromHash = () => doc.clients.find((c) => `#${c.id}` === location.hash)?.id ?? doc.clients[0].id;
+  const [selected, select] = useState(fromHash);
+  const setSelected = (id) => { select(id); history.replaceState(null, '', `#${id}`); };
+  useEffect(() => {
+    const onHash = () => select(fromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
   const client = doc.clients.find((c) => c.id === selected);
   const values = { root, key: key.trim(), model: model.trim() };
   return html`
