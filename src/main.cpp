@@ -22,6 +22,7 @@
 #include "store/store.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
+#include "web/client_config_command.hpp"
 
 using namespace aiohub;
 namespace json = boost::json;
@@ -310,6 +311,7 @@ int main(int argc, char** argv) {
   logs_cmd->add_option("--limit", logs_limit, "how many (newest first)");
   logs_cmd->add_flag("--json", json_out, "a JSON array");
 
+  const web::ClientConfigCommand client_config(app);
   CommonOptions usage_opts;
   std::string usage_by = "model", usage_since = "24h", usage_until;
   auto* usage_cmd =
@@ -324,6 +326,7 @@ int main(int argc, char** argv) {
 
   try {
     if (serve_cmd->parsed()) return serve(serve_opts, listen);
+    if (client_config.parsed()) return client_config.run();
     if (usage_cmd->parsed())
       return print_usage(usage_opts, usage_by, usage_since, usage_until, json_out);
 

@@ -1,5 +1,7 @@
 #include "gateway/endpoints.hpp"
 
+#include "web/static_site.hpp"
+
 namespace aiohub {
 namespace {
 
@@ -135,6 +137,10 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     return later(Endpoint::gemini);
   }
   if (starts_with(path, "/v1/images/")) return later(Endpoint::images);
+  if (web::is_web_path(path)) {
+    c.kind = RouteKind::web;
+    return c;
+  }
 
   c.kind = RouteKind::not_found;
   c.message = "Unknown path " + std::string(path) +

@@ -25,6 +25,7 @@ enum class RouteKind {
   not_served_yet,  // a known endpoint the gateway does not answer yet
   method_not_allowed,
   mistake,  // a base-URL mistake; `message` says which
+  web,      // the embedded web pages (src/web/)
   not_found,
 };
 

@@ -17,6 +17,7 @@
 #include "tokenizer/o200k.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
+#include "web/serve.hpp"
 
 namespace aiohub {
 
@@ -44,6 +45,9 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
   switch (route.kind) {
     case RouteKind::healthz:
       co_await ex.response.send(200, "application/json", R"({"status":"ok"})");
+      co_return;
+    case RouteKind::web:
+      co_await web::serve(ex);
       co_return;
     case RouteKind::mistake:
     case RouteKind::not_found: {
