@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/gateway.hpp"
+#include "images/service.hpp"
 #include "server/http_server.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
@@ -94,6 +95,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
   relay.timeouts.response = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   Gateway gateway(watcher, usage, relay);
+  ImageService images(image_service_options(cfg), usage, relay);
+  gateway.attach_images(images);
 
   ServerOptions options;
   options.listen = cfg.server.listen;

@@ -7,8 +7,10 @@
 #include "gateway/auth.hpp"
 #include "gateway/protocol.hpp"
 #include "gateway/token_estimate.hpp"
+#include "images/service.hpp"
 #include "providers/upstream_request.hpp"
 #include "router/router.hpp"
+#include "server/cors.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 
@@ -33,6 +35,16 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
   switch (route.kind) {
     case RouteKind::healthz:
       co_await ex.response.send(200, "application/json", R"({"status":"ok"})");
+      co_return;
+    // Issue 6 hook, keyless routes: CORS preflight and stored images.
+    case RouteKind::preflight: {
+      const std::string headers = preflight_headers(ex.request);
+      co_await ex.response.send(204, "", "", headers);
+      co_return;
+    }
+    case RouteKind::image_file:
+      if (!images_) break;
+      co_await images_->serve_file(ex, route.image_file);
       co_return;
     case RouteKind::mistake:
     case RouteKind::not_found: {
@@ -74,6 +86,12 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
     case RouteKind::list_models:
       co_await list_models(ex, *snap, key, route.endpoint);
       break;
+    case RouteKind::images:  // issue 6 hook: src/images/service.cpp
+      if (images_) {
+        co_await images_->serve(ex, *snap, key, route.image_edit);
+        break;
+      }
+      [[fallthrough]];
     default: {
       ApiError e{404, route.message, "not_found", ""};
       co_await reply_error(ex, route.shape, e);

@@ -11,6 +11,8 @@
 
 namespace aiohub {
 
+class ImageService;
+
 class Gateway final : public RequestHandler {
  public:
   Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings);
@@ -18,6 +20,8 @@ class Gateway final : public RequestHandler {
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
                                std::string_view message) override;
+  // The Images API (src/images/); without it /v1/images/* answers 404.
+  void attach_images(ImageService& images) { images_ = &images; }
 
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
@@ -35,6 +39,7 @@ class Gateway final : public RequestHandler {
   UsageWriter& usage_;
   RelaySettings settings_;
   std::int64_t started_at_;
+  ImageService* images_ = nullptr;
 };
 
 }  // namespace aiohub

@@ -30,7 +30,10 @@ bool kind_serves(ChannelKind kind, Endpoint endpoint) {
     case Endpoint::gemini:
       return kind != ChannelKind::bedrock;
     case Endpoint::images:
-      return false;
+      // OpenAI-style image upstreams by passthrough, Gemini image models by
+      // translation (src/images/).
+      return kind == ChannelKind::openai || kind == ChannelKind::openai_compatible ||
+             kind == ChannelKind::gemini;
   }
   return false;
 }
@@ -101,9 +104,11 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
     snap->channels.push_back(std::move(c));
   }
 
-  for (auto& p : store.prices())
+  for (auto& p : store.prices()) {
     snap->prices[p.model] = Price{usd_to_micros(p.input), usd_to_micros(p.output),
                                   usd_to_micros(p.cache_read), usd_to_micros(p.cache_write)};
+    snap->image_prices[p.model] = image_price_of(p);
+  }
 
   for (auto& rec : store.keys()) {
     std::shared_ptr<KeyState> state;

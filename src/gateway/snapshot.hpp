@@ -14,6 +14,7 @@
 
 #include "billing/money.hpp"
 #include "gateway/endpoints.hpp"
+#include "images/pricing.hpp"
 #include "store/records.hpp"
 
 namespace aiohub {
@@ -79,6 +80,7 @@ struct Snapshot {
   std::map<std::string, Group> groups;
   std::deque<Channel> channels;  // stable addresses
   std::unordered_map<std::string, Price> prices;
+  std::unordered_map<std::string, ImagePrice> image_prices;  // Images API (images/pricing.hpp)
   std::unordered_map<std::string, Key> keys_by_hash;
   std::unordered_map<std::int64_t, std::shared_ptr<KeyState>> key_states;
   // group -> model -> enabled channels offering it, highest priority first

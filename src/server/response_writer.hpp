@@ -28,6 +28,8 @@ class ResponseWriter {
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_ && !failed_; }
   void set_close() { keep_alive_ = false; }
+  // Adds the CORS headers (server/cors.hpp) to this response.
+  void allow_cross_origin() { cors_ = true; }
   const std::string& request_id() const { return request_id_; }
 
  private:
@@ -42,6 +44,7 @@ class ResponseWriter {
   std::string pending_head_;
   bool started_ = false;
   bool failed_ = false;
+  bool cors_ = false;
   int status_ = 0;
 };
 

@@ -1,0 +1,99 @@
+// An image request served by a Gemini image model: one generateContent call
+// per image asked for (the image models make one candidate per call), the
+// answers turned into the Images API's JSON or, for a streaming client,
+// into its completed events (Gemini has no partial images to relay).
+#include "gateway/protocol.hpp"
+#include "images/relay.hpp"
+#include "protocols/openai_images/gemini_bridge.hpp"
+#include "providers/upstream_request.hpp"
+#include "util/time.hpp"
+
+namespace aiohub {
+using openai_images::GeminiImages;
+using openai_images::ImageRequest;
+
+awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& channel) {
+  ImageOutcome result;
+  RelayOutcome& out = result.relay;
+  HttpExchange& ex = ctx.ex;
+  const ImageRequest& request = ctx.request;
+  const std::string& upstream_model = channel.upstream_model(request.model);
+  const std::string body = openai_images::gemini_request_body(request);
+  const std::string head = upstream_request_head(channel, Protocol::gemini, upstream_model, false,
+                                                 body.size(), ex.request);
+  GeminiImages produced;
+  for (int i = 0; i < request.n; ++i) {
+    UpstreamCall call(ex.worker.pool, channel.upstream, ctx.settings.timeouts);
+    if (!co_await call.send(head, body)) {
+      out.retryable = i == 0 && call.never_connected();
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+      co_return result;
+    }
+    std::string answer;
+    if (!co_await call.read_all(answer, ctx.settings.max_response_bytes)) {
+      out.status = 502;
+      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      co_return result;
+    }
+    const int status = static_cast<int>(call.status());
+    if (status == 401 || status == 403) {
+      out.status = 502;
+      out.error = "Upstream channel '" + channel.record.name +
+                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                  "). The operator must fix this channel's api_key.";
+      co_return result;
+    }
+    if (status < 200 || status > 299) {
+      ApiError e = codec(Protocol::gemini).decode_error(status, answer);
+      out.status = status;
+      out.error = scrub_secret("upstream channel '" + channel.record.name + "' answered HTTP " +
+                                   std::to_string(status) + ": " + e.message,
+                               channel.record.api_key);
+      co_return result;
+    }
+    if (auto err = openai_images::read_gemini_answer(answer, produced)) {
+      out.status = err->status;
+      out.error = err->message;
+      if (err->status == 400) {
+        // The model refused this prompt: the client's to fix, not a fault to
+        // fail over.
+        result.bill.tokens = produced.usage;
+        const std::string text = error_body(ErrorShape::openai, *err);
+        if (!co_await ex.response.send(400, "application/json", text)) out.status = 499;
+      }
+      co_return result;
+    }
+  }
+  out.ttfb_us = mono_now_us() - ex.started_us;
+  result.bill.tokens = produced.usage;
+  result.bill.images = static_cast<std::int64_t>(produced.images.size());
+  result.bill.size = request.size;
+  result.bill.quality = request.quality;
+  const std::int64_t created = unix_now_s();
+
+  if (request.stream) {
+    ex.response.begin_stream(200, "text/event-stream");
+    out.status = 200;
+    for (std::size_t i = 0; i < produced.images.size(); ++i) {
+      const std::string event =
+          openai_images::openai_completed_event(produced, i, created, request);
+      bool sent;
+      if (i + 1 == produced.images.size())
+        sent = co_await ex.response.end_stream(event);
+      else
+        sent = co_await ex.response.write_chunk(event);
+      if (!sent) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+        break;
+      }
+    }
+    co_return result;
+  }
+  std::string answer = openai_images::openai_images_response(produced, created, request);
+  co_await send_images_answer(ctx, answer, openai_images::wants_url(request, upstream_model), out);
+  co_return result;
+}
+
+}  // namespace aiohub
