@@ -95,9 +95,12 @@ awaitable<bool> send_images_answer(ImageContext& ctx, std::string& body, bool ur
     if (!b64s.empty()) {
       ImageFileStore* files = &ctx.files;
       std::string format = format_of(v.as_object());
-      Stored stored = co_await off_thread<Stored>(
-          ctx.disk,
-          [files, b64s = std::move(b64s), format] { return store_images(*files, b64s, format); });
+      // A named function object: GCC 12 mishandles temporaries with
+      // destructors that live across a co_await.
+      auto job = [files, b64s = std::move(b64s), format] {
+        return store_images(*files, b64s, format);
+      };
+      Stored stored = co_await off_thread<Stored>(ctx.disk, std::move(job));
       if (!stored.error.empty()) {
         spdlog::error("request {}: storing images failed: {}", ctx.ex.response.request_id(),
                       stored.error);

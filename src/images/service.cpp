@@ -197,8 +197,8 @@ awaitable<void> ImageService::serve_file(HttpExchange& ex, const std::string& na
   if (ImageFileStore::valid_name(name)) {
     ImageFileStore* files = &files_;
     std::string file = name;
-    bytes = co_await off_thread<std::optional<std::string>>(
-        disk_, [files, file] { return files->load(file); });
+    auto job = [files, file] { return files->load(file); };  // named: see answer.cpp
+    bytes = co_await off_thread<std::optional<std::string>>(disk_, std::move(job));
   }
   if (!bytes) {
     const ApiError e{404, "No such image: it never existed or has expired.", "not_found", ""};
