@@ -93,9 +93,10 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 
   RelaySettings relay;
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
-  relay.timeouts.response = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
-  Gateway gateway(watcher, usage, relay);
-  ImageService images(image_service_options(cfg), usage, relay);
+  relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  Gateway gateway(watcher, usage, relay, cfg.routing);
+  ImageService images(image_service_options(cfg), usage, relay, cfg.routing);
   gateway.attach_images(images);
 
   ServerOptions options;

@@ -23,50 +23,51 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
                                                  body.size(), ex.request);
   GeminiImages produced;
   for (int i = 0; i < request.n; ++i) {
-    UpstreamCall call(ex.worker.pool, channel.upstream, ctx.settings.timeouts);
-    if (!co_await call.send(head, body)) {
-      out.retryable = i == 0 && call.never_connected();
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
-      co_return result;
-    }
+    UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, ctx.settings));
+    CancelOnClientGone cancel_guard(ex, call);
     std::string answer;
-    if (!co_await call.read_all(answer, ctx.settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      co_return result;
+    bool ok = co_await call.send(head, body);
+    if (ok) ok = co_await call.read_all(answer, ctx.settings.max_response_bytes);
+    if (!ok) {
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502,
+                 error_body(ErrorShape::openai, {502, message, "", ""}), message);
+      break;
     }
     const int status = static_cast<int>(call.status());
     if (status == 401 || status == 403) {
-      out.status = 502;
-      out.error = "Upstream channel '" + channel.record.name +
-                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                  "). The operator must fix this channel's api_key.";
-      co_return result;
+      std::string message = "Upstream channel '" + channel.record.name +
+                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                            "). The operator must fix this channel's api_key.";
+      hold_reply(out, Failure::auth, 502, error_body(ErrorShape::openai, {502, message, "", ""}),
+                 message);
+      break;
     }
     if (status < 200 || status > 299) {
       ApiError e = codec(Protocol::gemini).decode_error(status, answer);
-      out.status = status;
-      out.error = scrub_secret("upstream channel '" + channel.record.name + "' answered HTTP " +
-                                   std::to_string(status) + ": " + e.message,
-                               channel.record.api_key);
-      co_return result;
+      e.message = scrub_secret(std::move(e.message), channel.record.api_key);
+      e.status = status;
+      std::string error = "upstream channel '" + channel.record.name + "' answered HTTP " +
+                          std::to_string(status) + ": " + e.message;
+      hold_reply(out, failure_of_status(status, answer), status, error_body(ErrorShape::openai, e),
+                 std::move(error));
+      break;
     }
     if (auto err = openai_images::read_gemini_answer(answer, produced)) {
-      out.status = err->status;
-      out.error = err->message;
-      if (err->status == 400) {
-        // The model refused this prompt: the client's to fix, not a fault to
-        // fail over.
-        result.bill.tokens = produced.usage;
-        const std::string text = error_body(ErrorShape::openai, *err);
-        if (!co_await ex.response.send(400, "application/json", text)) out.status = 499;
-      }
-      co_return result;
+      // The model answered without an image: the request's matter (a
+      // refusal) or the model's, not the channel's health.
+      hold_reply(out, Failure::client, err->status, error_body(ErrorShape::openai, *err),
+                 err->message);
+      break;
     }
   }
-  out.ttfb_us = mono_now_us() - ex.started_us;
   result.bill.tokens = produced.usage;
+  if (out.reply) {
+    // Images already made are not thrown away by a retry elsewhere.
+    if (!produced.images.empty() || produced.usage.reported) out.retryable = false;
+    co_return result;
+  }
+  out.ttfb_us = mono_now_us() - ex.started_us;
   result.bill.images = static_cast<std::int64_t>(produced.images.size());
   result.bill.size = request.size;
   result.bill.quality = request.quality;

@@ -84,11 +84,13 @@ awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& ch
   const std::string head =
       request_head(channel, request.op, content_type, request.stream, body.size());
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, ctx.settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, ctx.settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(head, body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502,
+               error_body(ErrorShape::openai, {502, message, "", ""}), message);
     co_return result;
   }
   const int status = static_cast<int>(call.status());
@@ -98,31 +100,27 @@ awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& ch
   if (status < 200 || status > 299 || !is_sse) {
     std::string answer;
     if (!co_await call.read_all(answer, ctx.settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      const std::string err = error_body(ErrorShape::openai, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502,
+                 error_body(ErrorShape::openai, {502, message, "", ""}), message);
       co_return result;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status == 401 || status == 403) {
-      out.status = 502;
-      out.error = "Upstream channel '" + channel.record.name +
-                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                  "). The operator must fix this channel's api_key.";
-      const std::string err = error_body(ErrorShape::openai, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "Upstream channel '" + channel.record.name +
+                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                            "). The operator must fix this channel's api_key.";
+      hold_reply(out, Failure::auth, 502, error_body(ErrorShape::openai, {502, message, "", ""}),
+                 message);
       co_return result;
     }
     if (status < 200 || status > 299) {
-      out.status = status;
-      out.error =
-          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
       answer = scrub_secret(std::move(answer), channel.record.api_key);
-      if (!co_await ex.response.send(
-              status, upstream_type.empty() ? std::string_view("application/json") : upstream_type,
-              answer))
-        out.status = 499;
+      const Failure failure = failure_of_status(status, answer);
+      std::string error =
+          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+      hold_reply(out, failure, status, std::move(answer), std::move(error));
+      if (!upstream_type.empty()) out.reply->content_type = std::string(upstream_type);
       co_return result;
     }
     bill_from_answer(answer, request, result.bill);
@@ -141,8 +139,19 @@ awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& ch
   for (;;) {
     events.clear();
     if (!co_await call.read_some(piece)) {
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        hold_reply(out, failure_of_call(call), 502,
+                   error_body(ErrorShape::openai, {502, message, "", ""}), message);
+        co_return result;
+      }
+      // Relayed byte for byte: no event boundary to put an error at, so the
+      // chunked body stays unterminated, which clients report as broken.
+      out.failure = failure_of_call(call);
       out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
+      out.error = std::move(message);
       ex.response.set_close();
       break;
     }

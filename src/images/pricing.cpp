@@ -1,5 +1,7 @@
 #include "images/pricing.hpp"
 
+#include <algorithm>
+
 namespace aiohub {
 
 ImagePrice image_price_of(const PriceRecord& p) {
@@ -34,6 +36,18 @@ Micros image_cost(const ImageBill& bill, const Price* tokens, const ImagePrice* 
     cost += static_cast<Micros>((scaled + 500'000) / 1'000'000);
   }
   return cost;
+}
+
+Micros image_reservation(std::int64_t images, std::string_view size, std::string_view quality,
+                         std::size_t body_bytes, const Price* tokens, const ImagePrice* prices,
+                         std::int64_t ratio_ppm) {
+  ImageBill bill;
+  bill.images = images;
+  bill.size = std::string(size);
+  bill.quality = std::string(quality);
+  bill.tokens.input = static_cast<std::int64_t>(std::min<std::size_t>(body_bytes / 4, 20'000));
+  bill.tokens.output = 6'500 * images;
+  return image_cost(bill, tokens, prices, ratio_ppm);
 }
 
 }  // namespace aiohub

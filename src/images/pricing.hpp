@@ -34,4 +34,12 @@ struct ImageBill {
 Micros image_cost(const ImageBill& bill, const Price* tokens, const ImagePrice* images,
                   std::int64_t ratio_ppm);
 
+// What to reserve from the key's balance before relaying: `images` at their
+// unit price and, where tokens are priced, the prompt from the body size
+// (capped: uploaded images are not prompt text) and a generous answer
+// (a large high-quality GPT-image picture is about 6,200 output tokens).
+Micros image_reservation(std::int64_t images, std::string_view size, std::string_view quality,
+                         std::size_t body_bytes, const Price* tokens, const ImagePrice* prices,
+                         std::int64_t ratio_ppm);
+
 }  // namespace aiohub

@@ -7,6 +7,7 @@
 #include "images/file_store.hpp"
 #include "images/pricing.hpp"
 #include "protocols/openai_images/request.hpp"
+#include "router/router.hpp"
 
 namespace aiohub {
 
@@ -22,6 +23,15 @@ struct ImageContext {
 struct ImageOutcome {
   RelayOutcome relay;
   ImageBill bill;
+};
+
+// What serving one image request came to, for billing and the log.
+struct ImageAttempt {
+  ImageOutcome result;
+  std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
+  std::string attempts;             // failed tries before it, as JSON (see UsageRecord)
+  Reservation reservation;          // settled to the exact cost when recorded
+  bool limited = false;             // holds a rate-limit slot, given back when recorded
 };
 
 awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& channel);

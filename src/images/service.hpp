@@ -10,6 +10,7 @@
 #include <string>
 
 #include "billing/usage_writer.hpp"
+#include "config/config.hpp"
 #include "gateway/relay.hpp"
 #include "images/file_store.hpp"
 #include "protocols/openai_images/multipart.hpp"
@@ -19,7 +20,7 @@
 namespace aiohub {
 
 struct Config;
-struct ImageOutcome;
+struct ImageAttempt;
 
 struct ImageServiceOptions {
   std::filesystem::path dir;
@@ -35,7 +36,8 @@ ImageServiceOptions image_service_options(const Config& config);
 
 class ImageService {
  public:
-  ImageService(ImageServiceOptions options, UsageWriter& usage, RelaySettings relay);
+  ImageService(ImageServiceOptions options, UsageWriter& usage, RelaySettings relay,
+               RoutingConfig routing);
   ~ImageService();
 
   awaitable<void> serve(HttpExchange& ex, const Snapshot& snap, const Key& key, bool edit);
@@ -43,13 +45,15 @@ class ImageService {
   awaitable<void> serve_file(HttpExchange& ex, const std::string& name);
 
  private:
+  // Settles the reservation and the limits, and queues the usage row.
   void record(HttpExchange& ex, const Snapshot& snap, const Key& key,
-              const openai_images::ImageRequest& request, const Channel* channel,
-              const ImageOutcome& outcome);
+              const openai_images::ImageRequest& request, ImageAttempt& attempt);
+  void note_health(const Channel& channel, const RelayOutcome& outcome);
 
   ImageServiceOptions options_;
   UsageWriter& usage_;
   RelaySettings relay_;
+  RoutingConfig routing_;
   ImageFileStore files_;
   asio::thread_pool disk_{1};  // every file read and write
 };

@@ -8,16 +8,17 @@
 import { before } from 'node:test';
 import { toFile } from 'openai';
 import { test, client, assert, trackMock, expectApiError, assertOpenAIError } from './lib/harness.mjs';
-import { Gateway, newKeySecret, rawRequest } from './lib/gateway.mjs';
+import { Gateway, newKeySecret, rawRequest, pollUntil } from './lib/gateway.mjs';
 import { startMockImages, fakePng, PNG_1PX, DEFAULT_IMAGE_USAGE } from './lib/mock-images.mjs';
 import { startMockGemini } from './lib/mock-gemini.mjs';
 
 const UPSTREAM_KEY = 'sk-upstream-images-' + newKeySecret().slice(3, 20);
 const GEMINI_KEY = 'gemini-upstream-' + newKeySecret().slice(3, 20);
-const keys = { artist: newKeySecret(), texter: newKeySecret() };
+const keys = { artist: newKeySecret(), texter: newKeySecret(), capped: newKeySecret() };
 const MAX_FILE = 64 * 1024;
 
 let images;
+let broken;
 let gemini;
 let gw;
 let sdk;
@@ -25,6 +26,8 @@ let sdk;
 before(async () => {
   images = trackMock(await startMockImages());
   images.apiKey = UPSTREAM_KEY;
+  broken = trackMock(await startMockImages());
+  broken.setBehavior({ status: 500 });
   gemini = trackMock(await startMockGemini());
   gemini.apiKey = GEMINI_KEY;
   gw = await Gateway.start({
@@ -41,8 +44,16 @@ before(async () => {
           base_url: `${images.url}/v1`,
           api_key: UPSTREAM_KEY,
           groups: ['art', 'words'],
-          models: ['gpt-image-1', 'dall-e-3', 'house-image'],
+          models: ['gpt-image-1', 'dall-e-3', 'house-image', 'failover-image'],
           model_map: { 'house-image': 'gpt-image-1.5' },
+        },
+        {
+          name: 'broken-images',
+          type: 'openai-compatible',
+          base_url: broken.url,
+          groups: ['art'],
+          models: ['failover-image'],
+          priority: 10,
         },
         {
           name: 'gem-images',
@@ -61,11 +72,15 @@ before(async () => {
         { model: 'dall-e-3', per_image: 0.04, image_prices: { '1024x1024/hd': 0.08, '1792x1024': 0.12 } },
         // Gemini: by tokens plus a flat price per image.
         { model: 'banana', input: 1.0, output: 30.0, per_image: 0.001 },
+        { model: 'house-image', per_image: 0.01 },
+        { model: 'failover-image', per_image: 0.02 },
       ],
       keys: [
         { name: 'artist', key: keys.artist, group: 'art' },
         { name: 'texter', key: keys.texter, group: 'words' },
+        { name: 'capped', key: keys.capped, group: 'art', quota: 0.2 },
       ],
+      billing: { allow_free_models: false },
       images: { max_file_bytes: MAX_FILE, retention_hours: 1 },
     },
   });
@@ -400,4 +415,34 @@ test('CORS: preflight answered 204 without a key; API answers carry the headers'
   assert.match(denied.headers['access-control-expose-headers'], /x-request-id/);
   const health = await rawRequest(`${gw.url}/healthz`);
   assert.equal(health.headers['access-control-allow-origin'], undefined);
+});
+
+test('failover: a channel answering 500 is skipped for the next one, which is billed', async () => {
+  images.reset();
+  broken.reset();
+  const { data: res, response } = await sdk.images.generate({ model: 'failover-image', prompt: 'x' }).withResponse();
+  assert.equal(res.data.length, 1);
+  assert.equal(broken.requests.length, 1);
+  assert.equal(images.lastRequest.json.model, 'failover-image');
+  const row = await rowFor(response.headers.get('x-request-id'));
+  assert.equal(row.channel, 'oai-images');
+  assert.ok(close(row.cost_usd, 0.02), `cost ${row.cost_usd}`);
+});
+
+test('billing rules of the text endpoints hold here too: unpriced models, quotas', async () => {
+  // 'unpriced' is not offered by any channel: 404 before the price check; a
+  // priced route with no price is refused.
+  const e1 = await expectApiError(sdk.images.generate({ model: 'unpriced', prompt: 'x' }), 404);
+  assert.equal(e1.code, 'model_not_found');
+  const capped = client(gw, keys.capped);
+  // Each gpt-image-1 picture costs 0.16665 USD against a 0.2 quota: the
+  // second is admitted on the remaining credit, the third is refused.
+  await capped.images.generate({ model: 'gpt-image-1', prompt: 'one' });
+  await capped.images.generate({ model: 'gpt-image-1', prompt: 'two' });
+  const e2 = await expectApiError(capped.images.generate({ model: 'gpt-image-1', prompt: 'three' }), 429);
+  assert.equal(e2.code, 'insufficient_quota');
+  await pollUntil(async () => close((await gw.keyList()).find((k) => k.name === 'capped').used_usd, 0.3333), {
+    timeoutMs: 8000,
+    what: 'the capped key to have used 0.3333 USD',
+  });
 });

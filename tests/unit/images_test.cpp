@@ -228,7 +228,9 @@ TEST(Images, PricePerSizeAndQualityThenSizeThenFlat) {
   bill.quality = "high";
   bill.tokens.input = 100'000;
   bill.tokens.output = 50'000;
-  const Price tokens{usd_to_micros(5.0), usd_to_micros(40.0), 0, 0};
+  Price tokens;
+  tokens.input = usd_to_micros(5.0);
+  tokens.output = usd_to_micros(40.0);
   // 3 x 0.167 + 0.1M x $5/M + 0.05M x $40/M = 0.501 + 0.5 + 2.0
   EXPECT_EQ(image_cost(bill, &tokens, &p, 1'000'000), 3'001'000);
   EXPECT_EQ(image_cost(bill, nullptr, &p, 500'000), 250'500);

@@ -130,7 +130,7 @@ TEST_F(StoreTest, RevokeBumpsTheRevisionAndSnapshotsKeepLiveBalances) {
   ASSERT_EQ(first->keys_by_hash.size(), 1u);
   auto& key = first->keys_by_hash.begin()->second;
   EXPECT_TRUE(key.record.enabled);
-  key.state->used += 42;  // spent in memory, not yet written
+  key.state->balance.used += 42;  // spent in memory, not yet written
 
   auto rev = store->config_revision();
   EXPECT_TRUE(store->set_key_enabled("demo", false));
@@ -140,7 +140,7 @@ TEST_F(StoreTest, RevokeBumpsTheRevisionAndSnapshotsKeepLiveBalances) {
   auto second = build_snapshot(*store, first.get());
   auto& again = second->keys_by_hash.begin()->second;
   EXPECT_FALSE(again.record.enabled);
-  EXPECT_EQ(again.state->used.load(), 42);
+  EXPECT_EQ(again.state->balance.used.load(), 42);
   ASSERT_EQ(second->routes.at("openai").at(kDemoModel).size(), 1u);
 }
 
