@@ -21,7 +21,11 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
   const std::string body = openai_images::gemini_request_body(request);
   const std::string head = upstream_request_head(channel, Protocol::gemini, upstream_model, false,
                                                  body.size(), ex.request);
+  const std::int64_t created = unix_now_s();
   GeminiImages produced;
+  // Streaming: each image goes out when the next one arrives; the last one
+  // waits for the end, where it carries the usage of all calls.
+  std::size_t streamed = 0;
   for (int i = 0; i < request.n; ++i) {
     UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, ctx.settings));
     CancelOnClientGone cancel_guard(ex, call);
@@ -60,23 +64,41 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
                  err->message);
       break;
     }
+    if (!request.stream) continue;
+    for (; streamed + 1 < produced.images.size(); ++streamed) {
+      if (!ex.response.started()) {
+        ex.response.begin_stream(200, "text/event-stream");
+        out.ttfb_us = mono_now_us() - ex.started_us;
+      }
+      const std::string event =
+          openai_images::openai_completed_event(produced, streamed, created, request);
+      if (!co_await ex.response.write_chunk(event)) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+        result.bill.tokens = produced.usage;
+        result.bill.images = static_cast<std::int64_t>(produced.images.size());
+        co_return result;
+      }
+    }
   }
   result.bill.tokens = produced.usage;
-  if (out.reply) {
-    // Images already made are not thrown away by a retry elsewhere.
-    if (!produced.images.empty() || produced.usage.reported) out.retryable = false;
-    co_return result;
-  }
-  out.ttfb_us = mono_now_us() - ex.started_us;
   result.bill.images = static_cast<std::int64_t>(produced.images.size());
   result.bill.size = request.size;
   result.bill.quality = request.quality;
-  const std::int64_t created = unix_now_s();
+  if (out.reply) {
+    // Tokens spent are not thrown away by a retry elsewhere.
+    if (produced.usage.reported) out.retryable = false;
+    if (produced.images.empty()) co_return result;
+    // Fewer images than asked beat none: they are paid for. The failure
+    // stays in the log and counts against the channel's health.
+    out.reply.reset();
+  }
+  if (!out.ttfb_us) out.ttfb_us = mono_now_us() - ex.started_us;
 
   if (request.stream) {
-    ex.response.begin_stream(200, "text/event-stream");
+    if (!ex.response.started()) ex.response.begin_stream(200, "text/event-stream");
     out.status = 200;
-    for (std::size_t i = 0; i < produced.images.size(); ++i) {
+    for (std::size_t i = streamed; i < produced.images.size(); ++i) {
       const std::string event =
           openai_images::openai_completed_event(produced, i, created, request);
       bool sent;

@@ -446,3 +446,39 @@ test('billing rules of the text endpoints hold here too: unpriced models, quotas
     what: 'the capped key to have used 0.3333 USD',
   });
 });
+
+test('Gemini stream with n=2: images go out one by one, usage on the last; a later failure still delivers what was made', async () => {
+  gemini.reset();
+  const a = fakePng('s1').toString('base64');
+  const b = fakePng('s2').toString('base64');
+  gemini.enqueue(
+    { images: [{ mimeType: 'image/png', data: a }], usage: { input: 10, output: 1290 } },
+    { images: [{ mimeType: 'image/png', data: b }], usage: { input: 10, output: 1290 } },
+  );
+  const events = [];
+  for await (const e of await sdk.images.generate({ model: 'banana', prompt: 'two', n: 2, stream: true })) events.push(e);
+  assert.deepEqual(events.map((e) => e.b64_json), [a, b]);
+  assert.equal(events[0].usage, undefined);
+  assert.equal(events[1].usage.output_tokens, 2580);
+
+  // The second call fails: the first image is still delivered (and billed),
+  // streamed or not; the failure is in the log.
+  for (const stream of [true, false]) {
+    gemini.enqueue({ images: [{ mimeType: 'image/png', data: a }], usage: { input: 10, output: 1290 } }, { status: 503 });
+    const prompt = `half-${stream}`;
+    let got;
+    if (stream) {
+      got = [];
+      for await (const e of await sdk.images.generate({ model: 'banana', prompt, n: 2, stream: true })) got.push(e.b64_json);
+    } else {
+      got = (await sdk.images.generate({ model: 'banana', prompt, n: 2 })).data.map((d) => d.b64_json);
+    }
+    assert.deepEqual(got, [a]);
+    const rows = await gw.waitForLogs((rs) => rs.filter((r) => r.model === 'banana' && /503/.test(r.error)).length >= (stream ? 1 : 2));
+    const row = rows.find((r) => r.model === 'banana' && /503/.test(r.error));
+    assert.equal(row.status, 200);
+    assert.equal(row.stream, stream);
+    // 10 x $1/M + 1290 x $30/M + one image at $0.001.
+    assert.ok(close(row.cost_usd, 0.03971), `cost ${row.cost_usd}`);
+  }
+});
