@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/gateway.hpp"
+#include "images/service.hpp"
 #include "server/http_server.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
@@ -106,6 +107,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   Gateway gateway(watcher, usage, relay, cfg.routing);
+  ImageService images(image_service_options(cfg), usage, relay, cfg.routing);
+  gateway.attach_images(images);
   Metrics metrics;
   gateway.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);

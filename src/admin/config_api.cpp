@@ -46,6 +46,9 @@ json::object price_json(const PriceRecord& p) {
   o["cache_write"] = p.cache_write;
   o["per_call"] = p.per_call;
   o["per_image"] = p.per_image;
+  json::object images;
+  for (auto& [size, usd] : p.image_prices) images[size] = usd;
+  o["image_prices"] = std::move(images);
   return o;
 }
 
@@ -172,7 +175,9 @@ AdminResponse prices_api(ApiContext& ctx, const AdminRequest& req) {
   }
   if (req.method == "PUT") {
     check_name("A model name", model);
-    PriceRecord p = current.value_or(PriceRecord{model});
+    PriceRecord fresh;
+    fresh.model = model;
+    PriceRecord p = current.value_or(fresh);
     json::object body = parse_object(req.body);
     Fields f(body);
     if (auto m = f.string("model"); m && *m != model)
@@ -184,6 +189,7 @@ AdminResponse prices_api(ApiContext& ctx, const AdminRequest& req) {
     if (auto v = f.number("cache_write", 0, kMax)) p.cache_write = *v;
     if (auto v = f.number("per_call", 0, kMax)) p.per_call = *v;
     if (auto v = f.number("per_image", 0, kMax)) p.per_image = *v;
+    if (auto v = f.number_map("image_prices", 0, kMax)) p.image_prices = std::move(*v);
     f.refuse_unknown();
     store.upsert_price(p);
     json::object o;

@@ -120,6 +120,23 @@ std::optional<std::map<std::string, std::string>> Fields::string_map(std::string
   return out;
 }
 
+std::optional<std::map<std::string, double>> Fields::number_map(std::string_view key, double min,
+                                                                double max) {
+  const json::value* v = get(key);
+  if (!v) return std::nullopt;
+  const std::string msg = "'" + std::string(key) + "' must be an object of numbers from " +
+                          std::to_string(min) + " to " + std::to_string(max) + ".";
+  if (!v->is_object()) bad_request(msg);
+  std::map<std::string, double> out;
+  for (auto& [k, item] : v->get_object()) {
+    if (k.empty() || !item.is_number()) bad_request(msg);
+    const double d = item.to_number<double>();
+    if (!std::isfinite(d) || d < min || d > max) bad_request(msg);
+    out[std::string(k)] = d;
+  }
+  return out;
+}
+
 namespace {
 
 std::optional<std::int64_t> positive_member(const json::object& o, std::string_view parent,

@@ -55,6 +55,9 @@ class Fields {
   std::optional<double> number(std::string_view key, double min, double max);
   std::optional<std::vector<std::string>> strings(std::string_view key);
   std::optional<std::map<std::string, std::string>> string_map(std::string_view key);
+  // An object of numbers in [min, max], e.g. image prices by size.
+  std::optional<std::map<std::string, double>> number_map(std::string_view key, double min,
+                                                          double max);
   std::optional<RateLimits> limits(std::string_view key);
   std::optional<ChannelSettings> settings(std::string_view key);
 

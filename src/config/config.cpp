@@ -90,6 +90,20 @@ class TableReader {
     return out;
   }
 
+  std::map<std::string, double> number_map(const char* key) {
+    std::map<std::string, double> out;
+    auto* n = node(key);
+    if (!n) return out;
+    auto* tbl = n->as_table();
+    if (!tbl) fail(source_, n->source(), section_ + "." + key + " must be a table of numbers");
+    for (auto&& [k, v] : *tbl) {
+      auto d = v.value<double>();
+      if (!d) fail(source_, v.source(), section_ + "." + key + " values must be numbers");
+      out.emplace(std::string(k.str()), *d);
+    }
+    return out;
+  }
+
   std::map<std::string, std::string> string_map(const char* key) {
     std::map<std::string, std::string> out;
     auto* n = node(key);
@@ -194,8 +208,8 @@ Config parse_config(std::string_view text, const std::string& source) {
     fail(source, e.source(), std::string(e.description()));
   }
   Config cfg;
-  static const std::set<std::string> kSections = {"server", "groups",  "channels", "prices",
-                                                  "keys",   "routing", "auto",     "billing"};
+  static const std::set<std::string> kSections = {"server",  "groups", "channels", "prices", "keys",
+                                                  "routing", "auto",   "billing",  "images"};
   for (auto&& [k, v] : root)
     if (!kSections.count(std::string(k.str())))
       cfg.warnings.push_back(source + ":" + std::to_string(v.source().begin.line) +
@@ -324,9 +338,11 @@ Config parse_config(std::string_view text, const std::string& source) {
     p.cache_write = r.number("cache_write").value_or(0);
     p.per_call = r.number("per_call").value_or(0);
     p.per_image = r.number("per_image").value_or(0);
-    if (p.input < 0 || p.output < 0 || p.cache_read < 0 || p.cache_write < 0 || p.per_call < 0 ||
-        p.per_image < 0)
-      fail(source, t.source(), "price of '" + p.model + "' is negative");
+    p.image_prices = r.number_map("image_prices");
+    bool negative = p.input < 0 || p.output < 0 || p.cache_read < 0 || p.cache_write < 0 ||
+                    p.per_call < 0 || p.per_image < 0;
+    for (auto& [size, usd] : p.image_prices) negative |= usd < 0;
+    if (negative) fail(source, t.source(), "price of '" + p.model + "' is negative");
     cfg.prices.push_back(std::move(p));
   });
 
@@ -373,6 +389,26 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (!t) fail(source, n->source(), "[billing] must be a table");
     TableReader r(*t, source, "[billing]", cfg.warnings);
     cfg.allow_free_models = r.boolean("allow_free_models");
+  }
+  if (auto* n = root.get("images")) {
+    auto* t = n->as_table();
+    if (!t) fail(source, n->source(), "[images] must be a table");
+    TableReader r(*t, source, "[images]", cfg.warnings);
+    auto& im = cfg.images;
+    if (auto v = r.str("dir")) im.dir = *v;
+    if (auto v = r.str("public_base_url")) {
+      if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
+        fail(source, t->source(), "[images].public_base_url must start with http:// or https://");
+      im.public_base_url = *v;
+      while (!im.public_base_url.empty() && im.public_base_url.back() == '/')
+        im.public_base_url.pop_back();
+    }
+    if (auto v = r.number("retention_hours")) {
+      if (*v <= 0) fail(source, t->source(), "[images].retention_hours must be positive");
+      im.retention_hours = *v;
+    }
+    if (auto v = r.positive("max_bytes")) im.max_bytes = *v;
+    if (auto v = r.positive("max_file_bytes")) im.max_file_bytes = *v;
   }
   return cfg;
 }

@@ -58,6 +58,16 @@ struct PriceConfig {
   std::string model;
   double input = 0, output = 0, cache_read = 0, cache_write = 0;  // USD per 1M tokens
   double per_call = 0, per_image = 0;                             // USD
+  std::map<std::string, double> image_prices;  // USD per image by "SIZE/QUALITY" or "SIZE"
+};
+
+// [images]: generated images kept for response_format=url.
+struct ImagesConfig {
+  std::string dir;              // empty: "images" beside the SQLite file
+  std::string public_base_url;  // empty: http://<Host of the request>
+  double retention_hours = 24;
+  std::int64_t max_bytes = std::int64_t(1) << 30;
+  std::int64_t max_file_bytes = 50 << 20;  // one uploaded image
 };
 
 struct KeyConfig {
@@ -88,6 +98,7 @@ struct Config {
   std::vector<PriceConfig> prices;
   std::vector<KeyConfig> keys;
   RoutingConfig routing;
+  ImagesConfig images;
   // [auto] groups: the order in which an `auto` key's groups are tried.
   std::optional<std::vector<std::string>> auto_groups;
   // [billing] allow_free_models: serve models that have no [[prices]] entry.

@@ -86,6 +86,12 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     }
   }
 
+  if (method == "OPTIONS" && (path == "/v1" || starts_with(path, "/v1/") || path == "/v1beta" ||
+                              starts_with(path, "/v1beta/"))) {
+    c.kind = RouteKind::preflight;
+    return c;
+  }
+
   const bool post = method == "POST";
   const bool get = method == "GET";
   auto expect = [&](bool ok, RouteKind kind) {
@@ -136,6 +142,16 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     if (method == "countTokens") return expect(post, RouteKind::count_tokens);
     return later(Endpoint::gemini);
   }
+  if (path == "/v1/images/generations" || path == "/v1/images/edits") {
+    c.endpoint = Endpoint::images;
+    c.image_edit = path == "/v1/images/edits";
+    return expect(post, RouteKind::images);
+  }
+  if (starts_with(path, "/v1/images/files/")) {
+    c.endpoint = Endpoint::images;
+    c.image_file = std::string(path.substr(17));
+    return expect(get, RouteKind::image_file);
+  }
   if (starts_with(path, "/v1/images/")) return later(Endpoint::images);
   if (web::is_web_path(path)) {
     c.kind = RouteKind::web;
@@ -145,7 +161,8 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   c.kind = RouteKind::not_found;
   c.message = "Unknown path " + std::string(path) +
               ". This gateway serves /v1/chat/completions, /v1/responses, /v1/messages, "
-              "/v1beta/models/{model}:generateContent and /v1/models.";
+              "/v1beta/models/{model}:generateContent, /v1/images/generations, "
+              "/v1/images/edits and /v1/models.";
   return c;
 }
 

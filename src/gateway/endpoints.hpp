@@ -22,6 +22,9 @@ enum class RouteKind {
   generate,        // a model request in one of the text protocols
   count_tokens,    // POST /v1/messages/count_tokens, POST /v1beta/models/{m}:countTokens
   list_models,     // GET /v1/models, GET /v1beta/models
+  images,          // POST /v1/images/generations, POST /v1/images/edits
+  image_file,      // GET /v1/images/files/{name}: a stored image, no key needed
+  preflight,       // OPTIONS under /v1/ or /v1beta/: CORS, no key needed
   not_served_yet,  // a known endpoint the gateway does not answer yet
   method_not_allowed,
   mistake,  // a base-URL mistake; `message` says which
@@ -36,6 +39,8 @@ struct ClassifiedRequest {
   std::string message;       // for mistakes and not_served_yet
   std::string gemini_model;  // Gemini: the model named in the path
   bool gemini_stream = false;
+  bool image_edit = false;  // images: edits rather than generations
+  std::string image_file;   // image_file: the file name in the path
 };
 
 // `path` excludes the query string.

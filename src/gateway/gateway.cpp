@@ -10,9 +10,11 @@
 #include "gateway/auth.hpp"
 #include "gateway/protocol.hpp"
 #include "gateway/token_estimate.hpp"
+#include "images/service.hpp"
 #include "ir/sse.hpp"
 #include "providers/upstream_request.hpp"
 #include "router/router.hpp"
+#include "server/cors.hpp"
 #include "store/store.hpp"
 #include "tokenizer/o200k.hpp"
 #include "util/json_peek.hpp"
@@ -48,6 +50,16 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
       co_return;
     case RouteKind::web:
       co_await web::serve(ex);
+      co_return;
+    // Keyless routes: CORS preflight and stored images.
+    case RouteKind::preflight: {
+      const std::string headers = preflight_headers(ex.request);
+      co_await ex.response.send(204, "", "", headers);
+      co_return;
+    }
+    case RouteKind::image_file:
+      if (!images_) break;
+      co_await images_->serve_file(ex, route.image_file);
       co_return;
     case RouteKind::mistake:
     case RouteKind::not_found: {
@@ -89,6 +101,12 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
     case RouteKind::list_models:
       co_await list_models(ex, *snap, key, route.endpoint);
       break;
+    case RouteKind::images:  // issue 6 hook: src/images/service.cpp
+      if (images_) {
+        co_await images_->serve(ex, *snap, key, route.image_edit);
+        break;
+      }
+      [[fallthrough]];
     default: {
       ApiError e{404, route.message, "not_found", ""};
       co_await reply_error(ex, route.shape, e);

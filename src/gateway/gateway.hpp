@@ -13,6 +13,7 @@
 namespace aiohub {
 
 class Metrics;
+class ImageService;
 
 // What serving one request came to, for billing and the log.
 struct Attempt {
@@ -35,6 +36,8 @@ class Gateway final : public RequestHandler {
                                std::string_view message) override;
   // Every recorded request is also counted there (for /metrics).
   void attach_metrics(Metrics& metrics) { metrics_ = &metrics; }
+  // The Images API (src/images/); without it /v1/images/* answers 404.
+  void attach_images(ImageService& images) { images_ = &images; }
 
  private:
   awaitable<void> generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
@@ -57,6 +60,7 @@ class Gateway final : public RequestHandler {
   RoutingConfig routing_;
   std::int64_t started_at_;
   Metrics* metrics_ = nullptr;
+  ImageService* images_ = nullptr;
 };
 
 }  // namespace aiohub

@@ -20,7 +20,7 @@ ChannelKind channel_kind(std::string_view type) {
   return ChannelKind::openai;
 }
 
-bool kind_serves(ChannelKind /*kind*/, Endpoint endpoint) {
+bool kind_serves(ChannelKind kind, Endpoint endpoint) {
   // Every text protocol reaches every text upstream: the same protocol by
   // passthrough, the others through the IR (Bedrock speaks Anthropic's).
   switch (endpoint) {
@@ -30,7 +30,10 @@ bool kind_serves(ChannelKind /*kind*/, Endpoint endpoint) {
     case Endpoint::gemini:
       return true;
     case Endpoint::images:
-      return false;
+      // OpenAI-style image upstreams by passthrough, Gemini image models by
+      // translation (src/images/).
+      return kind == ChannelKind::openai || kind == ChannelKind::openai_compatible ||
+             kind == ChannelKind::gemini;
   }
   return false;
 }
@@ -135,10 +138,12 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
     snap->channels.push_back(std::move(c));
   }
 
-  for (auto& p : store.prices())
+  for (auto& p : store.prices()) {
     snap->prices[p.model] =
         Price{usd_to_micros(p.input),       usd_to_micros(p.output),   usd_to_micros(p.cache_read),
               usd_to_micros(p.cache_write), usd_to_micros(p.per_call), usd_to_micros(p.per_image)};
+    snap->image_prices[p.model] = image_price_of(p);
+  }
 
   for (auto& rec : store.keys()) {
     std::shared_ptr<KeyState> state;

@@ -16,6 +16,7 @@
 #include "billing/quota.hpp"
 #include "billing/rate_limits.hpp"
 #include "gateway/endpoints.hpp"
+#include "images/pricing.hpp"
 #include "router/health.hpp"
 #include "store/records.hpp"
 
@@ -90,6 +91,7 @@ struct Snapshot {
   std::map<std::string, Group> groups;
   std::deque<Channel> channels;  // stable addresses
   std::unordered_map<std::string, Price> prices;
+  std::unordered_map<std::string, ImagePrice> image_prices;  // Images API (images/pricing.hpp)
   std::unordered_map<std::string, Key> keys_by_hash;
   std::unordered_map<std::int64_t, std::shared_ptr<KeyState>> key_states;
   std::unordered_map<std::string, std::shared_ptr<ChannelHealth>> channel_health;  // by name

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/cors.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -171,6 +172,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
         const bool too_long = hec == http::error::body_limit;
         std::string target_path(parser.get().target().substr(0, parser.get().target().find('?')));
         ResponseWriter out(stream, false, {});
+        if (cors_applies(target_path)) out.allow_cross_origin();
         const std::string body =
             too_long ? handler_.early_error_body(
                            target_path, 413,
@@ -191,6 +193,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
 
     if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
       ResponseWriter out(stream, false, {});
+      if (cors_applies(path)) out.allow_cross_origin();
       const std::string body =
           handler_.early_error_body(path, 413,
                                     "The request body is larger than this gateway's limit of " +
@@ -212,6 +215,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
       if (bec == http::error::body_limit ||
           bec.category() == http::make_error_code(http::error::bad_target).category()) {
         ResponseWriter out(stream, false, {});
+        if (cors_applies(path)) out.allow_cross_origin();
         const std::string body = handler_.early_error_body(
             path, status,
             status == 413 ? "The request body is larger than this gateway's limit."
@@ -223,6 +227,7 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
 
     auto& req = parser.get();
     ResponseWriter out(stream, req.keep_alive() && !stopping_, new_request_id(w.rng));
+    if (cors_applies(path)) out.allow_cross_origin();
     HttpExchange ex{req, path, query, out, w, started};
     bool crashed = false;
     try {

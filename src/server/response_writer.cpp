@@ -4,6 +4,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "server/cors.hpp"
+
 namespace aiohub {
 namespace {
 constexpr auto kWriteTimeout = std::chrono::seconds(120);
@@ -18,10 +20,14 @@ std::string ResponseWriter::head(int status, std::string_view content_type,
   h.append(std::to_string(status));
   h.push_back(' ');
   h.append(http::obsolete_reason(static_cast<http::status>(status)));
-  h.append("\r\nServer: aiohub\r\nContent-Type: ");
-  h.append(content_type);
-  h.append("\r\n");
+  h.append("\r\nServer: aiohub\r\n");
+  if (!content_type.empty()) {
+    h.append("Content-Type: ");
+    h.append(content_type);
+    h.append("\r\n");
+  }
   h.append(length_or_chunked);
+  if (cors_) h.append(kCorsHeaders);
   if (!request_id_.empty()) {
     h.append("x-request-id: ");
     h.append(request_id_);
@@ -49,8 +55,10 @@ awaitable<bool> ResponseWriter::send(int status, std::string_view content_type,
                                      std::string_view body, std::string_view extra_headers) {
   started_ = true;
   status_ = status;
-  std::string h = head(status, content_type, extra_headers,
-                       "Content-Length: " + std::to_string(body.size()) + "\r\n");
+  // A 204 carries neither a body nor a length.
+  std::string h = head(
+      status, content_type, extra_headers,
+      status == 204 ? std::string() : "Content-Length: " + std::to_string(body.size()) + "\r\n");
   co_return co_await write(asio::buffer(h), asio::buffer(body.data(), body.size()));
 }
 

@@ -39,6 +39,8 @@ class ResponseWriter {
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_ && !failed_; }
   void set_close() { keep_alive_ = false; }
+  // Adds the CORS headers (server/cors.hpp) to this response.
+  void allow_cross_origin() { cors_ = true; }
   const std::string& request_id() const { return request_id_; }
 
  private:
@@ -54,6 +56,7 @@ class ResponseWriter {
   bool started_ = false;
   bool committed_ = false;
   bool failed_ = false;
+  bool cors_ = false;
   int status_ = 0;
 };
 

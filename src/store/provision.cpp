@@ -107,7 +107,7 @@ ProvisionResult provision(Store& store, const Config& config) {
 
     for (auto& pc : config.prices)
       store.upsert_price({pc.model, pc.input, pc.output, pc.cache_read, pc.cache_write, pc.per_call,
-                          pc.per_image});
+                          pc.per_image, pc.image_prices});
 
     for (auto& kc : config.keys) {
       if (!known_groups.count(kc.group))
@@ -142,7 +142,7 @@ ProvisionResult provision(Store& store, const Config& config) {
       demo.groups = {kDemoGroup};
       demo.models = {kDemoModel};
       store.upsert_channel(demo);
-      store.upsert_price({kDemoModel, 0, 0, 0, 0, 0, 0});
+      store.upsert_price({kDemoModel, 0, 0, 0, 0, 0, 0, {}});
       auto key = make_key("demo", kDemoGroup);
       store.upsert_key(key.record);
       result.demo_key = key.secret;

@@ -47,6 +47,12 @@ std::string to_json(const std::map<std::string, std::string>& m) {
   return json::serialize(o);
 }
 
+std::string to_json(const std::map<std::string, double>& m) {
+  json::object o;
+  for (auto& [k, v] : m) o[k] = v;
+  return json::serialize(o);
+}
+
 std::string to_json(const RateLimits& limits) {
   json::object o;
   put(o, "rpm", limits.rpm);
@@ -92,6 +98,15 @@ std::map<std::string, std::string> map_from_json(std::string_view text) {
   if (!v.is_object()) return out;
   for (auto& [k, e] : v.get_object())
     if (e.is_string()) out.emplace(std::string(k), std::string(e.get_string()));
+  return out;
+}
+
+std::map<std::string, double> number_map_from_json(std::string_view text) {
+  std::map<std::string, double> out;
+  auto v = parse_or_null(text);
+  if (!v.is_object()) return out;
+  for (auto& [k, e] : v.get_object())
+    if (e.is_number()) out.emplace(std::string(k), e.to_number<double>());
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace aiohub {
 
 std::string to_json(const std::vector<std::string>& v);
 std::string to_json(const std::map<std::string, std::string>& m);
+std::string to_json(const std::map<std::string, double>& m);
 std::string to_json(const RateLimits& limits);
 std::string to_json(const ChannelSettings& settings);
 
@@ -20,6 +21,7 @@ std::string to_json(const ChannelSettings& settings);
 // the gateway from starting.
 std::vector<std::string> strings_from_json(std::string_view text);
 std::map<std::string, std::string> map_from_json(std::string_view text);
+std::map<std::string, double> number_map_from_json(std::string_view text);
 RateLimits limits_from_json(std::string_view text);
 ChannelSettings settings_from_json(std::string_view text);
 

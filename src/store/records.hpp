@@ -72,6 +72,8 @@ struct PriceRecord {
   double input = 0, output = 0, cache_read = 0, cache_write = 0;  // USD per 1M tokens
   double per_call = 0;   // USD per request, on top of the tokens
   double per_image = 0;  // USD per generated image
+  // USD per image by "SIZE/QUALITY" or "SIZE" (e.g. "1024x1024/high"), before per_image.
+  std::map<std::string, double> image_prices;
 };
 
 struct KeyRecord {

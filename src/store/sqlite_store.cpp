@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS prices (
   input REAL NOT NULL, output REAL NOT NULL,
   cache_read REAL NOT NULL, cache_write REAL NOT NULL,
   per_call REAL NOT NULL DEFAULT 0,
-  per_image REAL NOT NULL DEFAULT 0
+  per_image REAL NOT NULL DEFAULT 0,
+  image_prices TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS keys (
   id INTEGER PRIMARY KEY,
@@ -196,6 +197,7 @@ class SqliteStore final : public Store {
     add_column_if_missing("channels", "settings", "TEXT NOT NULL DEFAULT '{}'");
     add_column_if_missing("prices", "per_call", "REAL NOT NULL DEFAULT 0");
     add_column_if_missing("prices", "per_image", "REAL NOT NULL DEFAULT 0");
+    add_column_if_missing("prices", "image_prices", "TEXT NOT NULL DEFAULT '{}'");
     add_column_if_missing("keys", "limits", "TEXT NOT NULL DEFAULT '{}'");
     add_column_if_missing("usage_logs", "attempts", "TEXT NOT NULL DEFAULT ''");
     set_meta("schema_version", "2");
@@ -317,10 +319,11 @@ class SqliteStore final : public Store {
   std::vector<PriceRecord> prices() override {
     std::vector<PriceRecord> out;
     Statement s(db_,
-                "SELECT model, input, output, cache_read, cache_write, per_call, per_image FROM "
-                "prices ORDER BY model");
+                "SELECT model, input, output, cache_read, cache_write, per_call, per_image, "
+                "image_prices FROM prices ORDER BY model");
     while (s.step())
-      out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4), s.real(5), s.real(6)});
+      out.push_back({s.text(0), s.real(1), s.real(2), s.real(3), s.real(4), s.real(5), s.real(6),
+                     number_map_from_json(s.text(7))});
     return out;
   }
 
@@ -329,10 +332,11 @@ class SqliteStore final : public Store {
       Statement s(
           db_,
           "INSERT INTO prices (model, input, output, cache_read, cache_write, per_call, "
-          "per_image) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "per_image, image_prices) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, "
           "cache_read = excluded.cache_read, cache_write = excluded.cache_write, "
-          "per_call = excluded.per_call, per_image = excluded.per_image");
+          "per_call = excluded.per_call, per_image = excluded.per_image, "
+          "image_prices = excluded.image_prices");
       s.bind(1, p.model)
           .bind(2, p.input)
           .bind(3, p.output)
@@ -340,6 +344,7 @@ class SqliteStore final : public Store {
           .bind(5, p.cache_write)
           .bind(6, p.per_call)
           .bind(7, p.per_image)
+          .bind(8, to_json(p.image_prices))
           .run();
       bump_revision();
     });

@@ -185,7 +185,7 @@ TEST_F(StoreTest, DeletesByNameMoveTheRevisionAndReportUnknownNames) {
   auto store = open_store(url_);
   provision(*store, Config{});
   store->upsert_group({"team", {"chat"}, 1.0, {}});
-  store->upsert_price({"m1", 1, 2, 0, 0, 0, 0});
+  store->upsert_price({"m1", 1, 2, 0, 0, 0, 0, {}});
   ChannelRecord c;
   c.name = "up";
   c.type = "openai";

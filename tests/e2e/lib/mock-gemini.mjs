@@ -230,6 +230,8 @@ export class MockGemini extends MockBase {
       const parts = [];
       if (text) parts.push({ text });
       parts.push(...callParts);
+      // Image models: { images: [{ mimeType, data (base64) }] } answers with inlineData parts.
+      for (const img of b.images ?? []) parts.push({ inlineData: { mimeType: img.mimeType, data: img.data } });
       if (!parts.length) parts.push({ text: '' });
       return sendJson(res, 200, { candidates: [candidate(parts, true)], usageMetadata: usageMetadata(usage), modelVersion, responseId });
     }
