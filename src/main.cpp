@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <boost/json.hpp>
+
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "billing/usage_writer.hpp"
@@ -12,8 +16,11 @@
 #include "gateway/config_watcher.hpp"
 #include "gateway/gateway.hpp"
 #include "server/http_server.hpp"
+#include "store/pg_connection.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
+#include "store/usage_spool.hpp"
+#include "util/crypto.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
 
@@ -42,6 +49,37 @@ std::unique_ptr<Store> open_for_cli(const CommonOptions& o) {
   auto store = open_store(load(o).server.database);
   store->migrate();
   return store;
+}
+
+// This instance's own files: the SQLite file's directory, or ./data.
+std::filesystem::path data_dir_of(const ServerConfig& s) {
+  if (!s.data_dir.empty()) return s.data_dir;
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (s.database.rfind(kSqlite, 0) == 0) {
+    auto parent = std::filesystem::path(s.database.substr(kSqlite.size())).parent_path();
+    return parent.empty() ? std::filesystem::path(".") : parent;
+  }
+  return "data";
+}
+
+std::filesystem::path usage_queue_dir(const ServerConfig& s) {
+  return data_dir_of(s) / "usage-queue";
+}
+
+// The configured id, else one generated on first start and kept in the data
+// directory, so that a restarted instance is the same instance.
+std::string instance_id_of(const ServerConfig& s, bool create) {
+  if (!s.instance_id.empty()) return s.instance_id;
+  auto file = data_dir_of(s) / "instance-id";
+  std::string id;
+  if (std::ifstream in(file); in) std::getline(in, id);
+  if (!id.empty() || !create) return id;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  id = std::string(host) + "-" + random_urlsafe(6);
+  std::filesystem::create_directories(data_dir_of(s));
+  std::ofstream(file) << id << "\n";
+  return id;
 }
 
 void print_banner(const ProvisionResult& r, const std::string& address) {
@@ -85,7 +123,11 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
     print_banner(result, cfg.server.listen);
   }
 
-  UsageWriter usage(cfg.server.database);
+  UsageSinkOptions sink;
+  sink.spool_dir = usage_queue_dir(cfg.server);
+  sink.instance =
+      InstanceRecord{instance_id_of(cfg.server, true), cfg.server.listen, unix_now_ms(), 0, 0};
+  UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
   watcher.start();
@@ -102,9 +144,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   HttpServer server(options, gateway);
 
   server.start();
-  spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),
-               cfg.server.database.substr(
-                   0, cfg.server.database.find('@') == std::string::npos ? std::string::npos : 0));
+  spdlog::info("aiohub listening on http://{} (database {}, instance {})", server.bound_address(),
+               redact_database_url(cfg.server.database), sink.instance->id);
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: no new connections; waiting up to {} s for {} running requests", sig,
@@ -123,6 +164,9 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   watcher.stop();
   usage.stop();
   spdlog::info("stopped; {} usage rows written", usage.written());
+  if (auto queued = usage.queued_on_disk())
+    spdlog::warn("{} usage rows wait in {} for the database; they are replayed on the next start",
+                 queued, sink.spool_dir.string());
   return 0;
 }
 
@@ -151,6 +195,82 @@ std::vector<std::string> split_csv(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+int migrate_command(const CommonOptions& o) {
+  Config cfg = load(o);
+  auto store = open_store(cfg.server.database);
+  store->migrate();
+  std::cout << (is_postgres_url(cfg.server.database) ? "postgresql" : "sqlite") << " "
+            << redact_database_url(cfg.server.database) << ": schema version "
+            << store->meta("schema_version").value_or("?") << "\n";
+  return 0;
+}
+
+json::object status_json(const Config& cfg) {
+  const auto& s = cfg.server;
+  json::object o;
+  o["database_backend"] = is_postgres_url(s.database) ? "postgresql" : "sqlite";
+  o["database"] = redact_database_url(s.database);
+  o["shared_state_backend"] = "local";  // Redis: not in this build yet
+  o["data_dir"] = data_dir_of(s).string();
+  o["instance_id"] = instance_id_of(s, false);
+  o["usage_queue_rows"] = UsageSpool::count_rows(usage_queue_dir(s));
+  try {
+    auto store = open_store(s.database);
+    o["database_reachable"] = true;
+    o["schema_version"] = store->meta("schema_version").value_or("");
+    o["config_revision"] = store->config_revision();
+    json::array instances;
+    auto now = unix_now_ms();
+    for (auto& i : store->instances()) {
+      json::object e;
+      e["id"] = i.id;
+      e["address"] = i.address;
+      e["started"] = format_rfc3339(i.started_ms / 1000);
+      e["seen_seconds_ago"] = (now - i.seen_ms) / 1000;
+      e["usage_queue_rows"] = i.queued_rows;
+      instances.push_back(std::move(e));
+    }
+    o["instances"] = std::move(instances);
+  } catch (const std::exception& e) {
+    o["database_reachable"] = false;
+    o["database_error"] = e.what();
+  }
+  return o;
+}
+
+int status_command(const CommonOptions& o, bool as_json) {
+  auto st = status_json(load(o));
+  if (as_json) {
+    std::cout << json::serialize(st) << "\n";
+  } else {
+    auto str = [&](const char* k) {
+      auto* v = st.if_contains(k);
+      if (!v) return std::string("-");
+      return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
+    };
+    std::cout << "database:       " << str("database_backend") << " " << str("database")
+              << (st.at("database_reachable").as_bool()
+                      ? ""
+                      : "  (UNREACHABLE: " + str("database_error") + ")")
+              << "\n"
+              << "schema version: " << str("schema_version") << "\n"
+              << "shared state:   " << str("shared_state_backend") << "\n"
+              << "this instance:  " << (str("instance_id").empty() ? "-" : str("instance_id"))
+              << " (data dir " << str("data_dir") << ", " << str("usage_queue_rows")
+              << " usage rows queued on disk)\n";
+    if (auto* list = st.if_contains("instances")) {
+      std::cout << "instances:\n";
+      for (auto& v : list->as_array()) {
+        auto& i = v.as_object();
+        std::cout << "  " << i.at("id").as_string() << "\t" << i.at("address").as_string()
+                  << "\tseen " << i.at("seen_seconds_ago").as_int64() << " s ago\tqueue "
+                  << i.at("usage_queue_rows").as_int64() << " rows\n";
+      }
+    }
+  }
+  return st.at("database_reachable").as_bool() ? 0 : 1;
 }
 
 }  // namespace
@@ -200,10 +320,23 @@ int main(int argc, char** argv) {
   logs_cmd->add_option("--limit", logs_limit, "how many (newest first)");
   logs_cmd->add_flag("--json", json_out, "a JSON array");
 
+  CommonOptions migrate_opts;
+  auto* migrate_cmd =
+      app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
+  add_common(migrate_cmd, migrate_opts);
+
+  CommonOptions status_opts;
+  auto* status_cmd =
+      app.add_subcommand("status", "back ends, schema version, instances and their usage queues");
+  add_common(status_cmd, status_opts);
+  status_cmd->add_flag("--json", json_out, "one JSON object");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (serve_cmd->parsed()) return serve(serve_opts, listen);
+    if (migrate_cmd->parsed()) return migrate_command(migrate_opts);
+    if (status_cmd->parsed()) return status_command(status_opts, json_out);
 
     if (key_create->parsed()) {
       auto store = open_for_cli(key_opts);

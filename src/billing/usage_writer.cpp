@@ -10,7 +10,8 @@ constexpr std::size_t kBatch = 512;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 }  // namespace
 
-UsageWriter::UsageWriter(std::string database_url) : database_url_(std::move(database_url)) {}
+UsageWriter::UsageWriter(std::string database_url, UsageSinkOptions sink)
+    : database_url_(std::move(database_url)), sink_(database_url_, std::move(sink)) {}
 
 UsageWriter::~UsageWriter() {
   stop();
@@ -45,9 +46,9 @@ std::uint64_t UsageWriter::written() const {
 }
 
 void UsageWriter::run() {
-  std::unique_ptr<Store> store;
   std::vector<UsageRecord> batch;
   for (;;) {
+    sink_.tick();
     bool last;
     {
       std::unique_lock lock(mutex_);
@@ -57,8 +58,7 @@ void UsageWriter::run() {
     }
     while (!batch.empty()) {
       try {
-        if (!store) store = open_store(database_url_);
-        store->write_usage(batch);
+        sink_.write(batch);
         std::lock_guard lock(mutex_);
         written_ += batch.size();
         batch.clear();
@@ -66,14 +66,12 @@ void UsageWriter::run() {
         // The database is busy or full: keep the rows and try again.
         spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(),
                       e.what());
-        store.reset();  // reopen: the connection may be what failed
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         std::lock_guard lock(mutex_);
         if (stopping_ && last) {
           // One more try on shutdown, then give up loudly rather than hang.
           try {
-            if (!store) store = open_store(database_url_);
-            store->write_usage(batch);
+            sink_.write(batch);
             written_ += batch.size();
           } catch (const std::exception& e2) {
             spdlog::critical("{} usage rows could not be written: {}", batch.size(), e2.what());

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "store/usage_spool.hpp"
 
 namespace aiohub {
 
 class UsageWriter {
  public:
-  explicit UsageWriter(std::string database_url);
+  explicit UsageWriter(std::string database_url, UsageSinkOptions sink = {});
   ~UsageWriter();
 
   void start();
@@ -25,11 +26,14 @@ class UsageWriter {
   void stop();
 
   std::uint64_t written() const;
+  // Rows waiting on local disk for the database (cluster mode).
+  std::size_t queued_on_disk() const { return sink_.queued(); }
 
  private:
   void run();
 
   std::string database_url_;
+  UsageSink sink_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<UsageRecord> queue_;

@@ -66,11 +66,21 @@ class Store {
   virtual std::vector<ChannelHealthRecord> channel_health() = 0;
   virtual void write_channel_health(const std::vector<ChannelHealthRecord>& rows) = 0;
 
+  // Running gateways report themselves every few seconds (upsert by id).
+  virtual void record_instance(const InstanceRecord& r) = 0;
+  virtual std::vector<InstanceRecord> instances() = 0;
+
   // Runs `fn` in one transaction.
   virtual void transaction(const std::function<void()>& fn) = 0;
 };
 
-// "sqlite://PATH" (relative) or "sqlite:///ABSOLUTE/PATH".
+// "sqlite://PATH" (relative) or "sqlite:///ABSOLUTE/PATH"; or a libpq URL,
+// "postgres://user:password@host:5432/dbname" (also "postgresql://", and
+// "postgresql:///dbname?host=/socket/dir").
 std::unique_ptr<Store> open_store(std::string_view url);
+
+bool is_postgres_url(std::string_view url);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+std::unique_ptr<Store> open_postgres_store(const std::string& url);
 
 }  // namespace aiohub
