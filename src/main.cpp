@@ -134,8 +134,9 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 
   RelaySettings relay;
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
-  relay.timeouts.response = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
-  Gateway gateway(watcher, usage, relay);
+  relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  Gateway gateway(watcher, usage, relay, cfg.routing);
 
   ServerOptions options;
   options.listen = cfg.server.listen;

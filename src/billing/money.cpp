@@ -24,7 +24,8 @@ Micros cost_of(const Usage& u, const Price& p, std::int64_t ratio_ppm) {
   std::int64_t plain_input = std::max<std::int64_t>(0, u.input - cached);
   i128 pico = i128(plain_input) * p.input + i128(std::max<std::int64_t>(0, u.output)) * p.output +
               i128(std::max<std::int64_t>(0, u.cache_read)) * p.cache_read +
-              i128(std::max<std::int64_t>(0, u.cache_write)) * p.cache_write;
+              i128(std::max<std::int64_t>(0, u.cache_write)) * p.cache_write +
+              i128(p.per_call) * 1'000'000;
   i128 scaled = pico * ratio_ppm;  // pico-USD x 1e6
   const i128 unit = i128(1'000'000) * 1'000'000;
   return static_cast<Micros>((scaled + unit / 2) / unit);

@@ -30,10 +30,12 @@ struct Price {
   Micros output = 0;
   Micros cache_read = 0;
   Micros cache_write = 0;
+  Micros per_call = 0;   // per request
+  Micros per_image = 0;  // per generated image
 };
 
-// Cost of `usage` at `price` times the group ratio, rounded to the nearest
-// micro-USD.
+// Cost of `usage` at `price` (tokens plus the per-call price) times the
+// group ratio, rounded to the nearest micro-USD.
 Micros cost_of(const Usage& usage, const Price& price, std::int64_t ratio_ppm);
 
 }  // namespace aiohub

@@ -31,6 +31,17 @@ void UsageWriter::push(UsageRecord row) {
   if (wake) wake_.notify_one();
 }
 
+void UsageWriter::push_health(ChannelHealthRecord health) {
+  std::lock_guard lock(mutex_);
+  std::string name = health.channel;
+  health_[name] = std::move(health);
+}
+
+std::size_t UsageWriter::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void UsageWriter::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -41,12 +52,14 @@ void UsageWriter::stop() {
 }
 
 std::uint64_t UsageWriter::written() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mutex_));
+  std::lock_guard lock(mutex_);
   return written_;
 }
 
 void UsageWriter::run() {
+  std::unique_ptr<Store> store;  // channel health; usage rows go through sink_
   std::vector<UsageRecord> batch;
+  std::map<std::string, ChannelHealthRecord> health;
   for (;;) {
     sink_.tick();
     bool last;
@@ -54,7 +67,22 @@ void UsageWriter::run() {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || queue_.size() >= kBatch; });
       batch.swap(queue_);
+      for (auto& [name, h] : health_) health[name] = std::move(h);
+      health_.clear();
       last = stopping_;
+    }
+    if (!health.empty()) {
+      try {
+        if (!store) store = open_store(database_url_);
+        std::vector<ChannelHealthRecord> rows;
+        for (auto& [name, h] : health) rows.push_back(h);
+        store->write_channel_health(rows);
+        health.clear();
+      } catch (const std::exception& e) {
+        // Kept for the next round; health is advisory, rows are money.
+        spdlog::warn("channel health write failed: {}", e.what());
+        store.reset();
+      }
     }
     while (!batch.empty()) {
       try {

@@ -5,6 +5,7 @@
 // on a clean shutdown.
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +23,10 @@ class UsageWriter {
 
   void start();
   void push(UsageRecord row);
+  // The latest health of a channel, written with the next batch (only the
+  // newest state per channel is kept).
+  void push_health(ChannelHealthRecord health);
+  std::size_t queued() const;
   // Writes everything queued, then ends the thread.
   void stop();
 
@@ -34,9 +39,10 @@ class UsageWriter {
 
   std::string database_url_;
   UsageSink sink_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<UsageRecord> queue_;
+  std::map<std::string, ChannelHealthRecord> health_;
   bool stopping_ = false;
   std::uint64_t written_ = 0;
   std::thread thread_;

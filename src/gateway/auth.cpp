@@ -63,7 +63,8 @@ AuthResult authenticate(const Snapshot& snap, std::string_view secret, std::int6
     r.error = {401, "This API key has expired.", "invalid_api_key", ""};
     return r;
   }
-  if (key.record.quota && key.state->used.load(std::memory_order_relaxed) >= *key.record.quota) {
+  if (key.record.quota &&
+      key.state->balance.used.load(std::memory_order_relaxed) >= *key.record.quota) {
     r.error = {429, "This API key has used all of its quota.", "insufficient_quota",
                "insufficient_quota"};
     return r;

@@ -4,26 +4,36 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 #include "gateway/auth.hpp"
 #include "gateway/protocol.hpp"
 #include "gateway/token_estimate.hpp"
+#include "ir/sse.hpp"
 #include "providers/upstream_request.hpp"
 #include "router/router.hpp"
+#include "store/store.hpp"
+#include "tokenizer/o200k.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
 
-Gateway::Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings)
-    : config_(config), usage_(usage), settings_(settings), started_at_(unix_now_s()) {}
+Gateway::Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings,
+                 RoutingConfig routing)
+    : config_(config),
+      usage_(usage),
+      settings_(settings),
+      routing_(routing),
+      started_at_(unix_now_s()) {}
 
 std::string Gateway::early_error_body(std::string_view path, int status, std::string_view message) {
   return error_body(error_shape_for_path(path), {status, std::string(message), "", ""});
 }
 
-awaitable<void> Gateway::reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error) {
-  std::string extra;
-  if (error.status == 405) extra = "Allow: POST\r\n";
+awaitable<void> Gateway::reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error,
+                                     std::string extra) {
+  if (error.status == 405) extra += "Allow: POST\r\n";
   const std::string body = error_body(shape, error);
   co_await ex.response.send(error.status, "application/json", body, extra);
 }
@@ -158,37 +168,43 @@ std::string endpoint_path(Endpoint e) {
   return "/v1/chat/completions";
 }
 
-std::optional<ApiError> check_group(const Snapshot& snap, const Key& key, Endpoint endpoint,
-                                    const Group*& group) {
-  group = snap.group(key.record.group);
-  if (!group)
-    return ApiError{403, "This key's group '" + key.record.group + "' no longer exists.",
-                    "group_not_found", ""};
-  if (!group->allows(endpoint))
+std::optional<ApiError> check_group(const Snapshot& snap, const Key& key, Endpoint endpoint) {
+  const auto groups = groups_for_key(snap, key);
+  const bool is_auto = key.record.group == kAutoGroup;
+  if (groups.empty())
     return ApiError{403,
-                    "Group '" + group->name + "' does not allow the " +
-                        std::string(endpoint_name(endpoint)) + " endpoint (" +
-                        endpoint_path(endpoint) +
-                        "). Use the endpoint your group is for, or a key of another group.",
-                    "endpoint_not_allowed", ""};
-  return std::nullopt;
+                    is_auto ? std::string("This key routes 'auto', but no auto groups are "
+                                          "configured ([auto] groups).")
+                            : "This key's group '" + key.record.group + "' no longer exists.",
+                    "group_not_found", ""};
+  for (const Group* g : groups)
+    if (g->allows(endpoint)) return std::nullopt;
+  const std::string who = is_auto ? std::string("None of the auto groups allows")
+                                  : "Group '" + groups.front()->name + "' does not allow";
+  return ApiError{403,
+                  who + " the " + std::string(endpoint_name(endpoint)) + " endpoint (" +
+                      endpoint_path(endpoint) +
+                      "). Use the endpoint your group is for, or a key of another group.",
+                  "endpoint_not_allowed", ""};
 }
 
 std::optional<ApiError> route_error(const RouteDecision& decision, const std::string& model,
-                                    const Group& group, Endpoint endpoint) {
+                                    const Key& key, Endpoint endpoint) {
+  const std::string group = key.record.group == kAutoGroup
+                                ? std::string("any group of the auto order")
+                                : "group '" + key.record.group + "'";
   using S = RouteDecision::Status;
   switch (decision.status) {
     case S::ok:
       return std::nullopt;
     case S::model_not_allowed_for_key:
-      return ApiError{404,
-                      "The model '" + model + "' is not in this key's allowed models (group '" +
-                          group.name + "').",
-                      "model_not_found", ""};
+      return ApiError{
+          404, "The model '" + model + "' is not in this key's allowed models (" + group + ").",
+          "model_not_found", ""};
     case S::model_not_in_group:
       return ApiError{404,
-                      "The model '" + model + "' is not in group '" + group.name +
-                          "'. GET /v1/models lists the models this key can use.",
+                      "The model '" + model + "' is not in " + group +
+                          ". GET /v1/models lists the models this key can use.",
                       "model_not_found", ""};
     case S::no_channel_for_endpoint:
       return ApiError{400,
@@ -204,12 +220,58 @@ std::optional<ApiError> route_error(const RouteDecision& decision, const std::st
 
 }  // namespace
 
+namespace {
+
+std::optional<std::int64_t> peek_max_output_tokens(Protocol client,
+                                                   const json_peek::Object& object) {
+  auto integer = [](std::string_view raw) -> std::optional<std::int64_t> {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), v);
+    if (ec != std::errc() || end != raw.data() + raw.size() || v < 0) return std::nullopt;
+    return v;
+  };
+  if (client == Protocol::gemini) {
+    const auto* config = object.find("generationConfig");
+    json_peek::Object inner;
+    if (!config || json_peek::scan_object(config->value, inner)) return std::nullopt;
+    const auto* m = inner.find("maxOutputTokens");
+    return m ? integer(m->value) : std::nullopt;
+  }
+  for (const char* name : {"max_completion_tokens", "max_tokens", "max_output_tokens"})
+    if (const auto* m = object.find(name)) return integer(m->value);
+  return std::nullopt;
+}
+
+// One failed try, for the log: {"channel","group","status","error","ms"}.
+void append_attempt(std::string& attempts, const Candidate& c, const RelayOutcome& outcome,
+                    std::int64_t ms) {
+  attempts.append(attempts.empty() ? "[" : ",");
+  attempts.append("{\"channel\":");
+  append_json_string(attempts, c.channel->record.name);
+  attempts.append(",\"group\":");
+  append_json_string(attempts, c.group->name);
+  attempts.append(",\"status\":");
+  attempts.append(std::to_string(outcome.status));
+  attempts.append(",\"failure\":");
+  append_json_string(attempts, failure_name(outcome.failure));
+  attempts.append(",\"error\":");
+  append_json_string(attempts, outcome.error);
+  attempts.append(",\"ms\":");
+  attempts.append(std::to_string(ms));
+  attempts.append("}");
+}
+
+std::string retry_after_header(std::int64_t seconds) {
+  return "Retry-After: " + std::to_string(std::max<std::int64_t>(1, seconds)) + "\r\n";
+}
+
+}  // namespace
+
 awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const Key& key,
                                   Endpoint endpoint, const RequestTarget& target) {
   const Protocol client = client_protocol(endpoint);
   const ErrorShape shape = error_shape(client);
-  const Group* group = nullptr;
-  if (auto err = check_group(snap, key, endpoint, group)) {
+  if (auto err = check_group(snap, key, endpoint)) {
     co_await reply_error(ex, shape, *err);
     co_return;
   }
@@ -232,14 +294,57 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
     co_return;
   }
 
-  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng);
-  if (auto err = route_error(decision, head.model, *group, endpoint)) {
-    RelayOutcome outcome;
-    outcome.status = err->status;
-    outcome.error = err->message;
-    record(ex, snap, key, endpoint, head.model, decision.unusable, head.stream, outcome);
+  Attempt attempt;
+  attempt.model = head.model;
+  attempt.stream = head.stream;
+  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng, unix_now_ms());
+  if (auto err = route_error(decision, head.model, key, endpoint)) {
+    attempt.outcome.status = err->status;
+    attempt.outcome.error = err->message;
+    record(ex, snap, key, endpoint, attempt);
     co_await reply_error(ex, shape, *err);
     co_return;
+  }
+
+  const Price* price = snap.price(head.model);
+  if (!price && !snap.allow_free_models) {
+    const ApiError e{403,
+                     "The model '" + head.model +
+                         "' has no price on this gateway, so it cannot be billed. The operator "
+                         "must add a [[prices]] entry for it (or allow free models).",
+                     "model_not_priced", ""};
+    attempt.outcome.status = e.status;
+    attempt.outcome.error = e.message;
+    record(ex, snap, key, endpoint, attempt);
+    co_await reply_error(ex, shape, e);
+    co_return;
+  }
+
+  // Limits before the reservation: a refused request holds no credit.
+  const Group* own_group = decision.candidates.front().group;
+  const RateLimits limits = effective_limits(key.record.limits, own_group->limits);
+  const auto verdict = admit_request(key.state->limiter, limits, unix_now_ms());
+  if (!verdict.admitted) {
+    const ApiError e{429, verdict.message, "rate_limit_exceeded", "rate_limit_exceeded"};
+    co_await reply_error(ex, shape, e, retry_after_header(verdict.retry_after_s));
+    co_return;
+  }
+  attempt.limited = true;
+
+  if (price) {
+    const auto max_output = peek_max_output_tokens(
+        client, client == Protocol::openai_chat ? chat_peek.object : head.object);
+    const Micros estimate =
+        reservation_estimate(ex.request.body().size(), max_output, *price, own_group->ratio_ppm);
+    if (!try_reserve(key.state->balance, key.record.quota, estimate)) {
+      finish_request(key.state->limiter, 0, unix_now_ms());
+      attempt.limited = false;
+      const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
+                       "insufficient_quota"};
+      co_await reply_error(ex, shape, e);
+      co_return;
+    }
+    attempt.reservation = Reservation(key.state->balance, estimate);
   }
 
   // The conversation is decoded at most once, and only when a channel needs
@@ -247,10 +352,22 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   std::optional<ir::Request> decoded;
   ClientHints hints;
   hints.include_usage = head.client_wants_usage;
-  RelayOutcome outcome;
-  const Channel* served_by = nullptr;
-  for (const Channel* channel : decision.candidates) {
-    served_by = channel;
+  ClientWatch watch(ex.response.stream());
+  ex.watch = &watch;
+  const std::int64_t give_up_us =
+      ex.started_us + std::int64_t(routing_.max_retry_seconds) * 1'000'000;
+  int tries = 0;
+  for (const Candidate& candidate : decision.candidates) {
+    const Channel* channel = candidate.channel;
+    const auto admitted = channel->health->admit(unix_now_ms());
+    // Out of rotation (since routing, or a last resort that another request
+    // is probing): skip it while another candidate remains.
+    if (admitted == ChannelHealth::Admit::no && &candidate != &decision.candidates.back()) continue;
+    ++tries;
+    attempt.served = candidate;
+    const std::int64_t try_started_us = mono_now_us();
+    RelayOutcome& outcome = attempt.outcome;
+    outcome = RelayOutcome{};
     const Protocol upstream = upstream_protocol(channel->kind);
     if (channel->kind == ChannelKind::demo && client == Protocol::openai_chat) {
       outcome = co_await serve_demo_chat(ex, chat_peek);
@@ -267,7 +384,9 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
           outcome = RelayOutcome{};
           outcome.status = err->status ? err->status : 400;
           outcome.error = err->message;
-          record(ex, snap, key, endpoint, head.model, nullptr, head.stream, outcome);
+          attempt.served.reset();
+          ex.watch = nullptr;
+          record(ex, snap, key, endpoint, attempt);
           co_await reply_error(ex, shape, *err);
           co_return;
         }
@@ -280,17 +399,62 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
         outcome =
             co_await relay_translated(ex, *channel, client, *decoded, head.model, hints, settings_);
     }
-    if (!outcome.retryable || ex.response.started()) break;
+    if (watch.gone()) {
+      outcome.status = 499;
+      outcome.retryable = false;
+      outcome.reply.reset();
+      if (outcome.error.empty() || outcome.failure != Failure::none)
+        outcome.error = "client went away; upstream request cancelled";
+      outcome.failure = Failure::none;
+      if (admitted == ChannelHealth::Admit::probe) channel->health->probe_abandoned();
+      break;
+    }
+    note_health(*channel, outcome);
+    if (!outcome.retryable || ex.response.committed()) break;
+    if (tries >= routing_.max_attempts || mono_now_us() >= give_up_us) break;
+    if (&candidate == &decision.candidates.back()) break;
+    append_attempt(attempt.attempts, candidate, outcome, (mono_now_us() - try_started_us) / 1000);
     spdlog::warn("request {}: {}; trying the next channel", ex.response.request_id(),
                  outcome.error);
   }
-  if (!ex.response.started()) {
-    // Every candidate failed before answering.
-    outcome.status = outcome.status ? outcome.status : 502;
-    const ApiError e{outcome.status, outcome.error, "upstream_error", ""};
-    co_await reply_error(ex, shape, e);
+  ex.watch = nullptr;
+  RelayOutcome& outcome = attempt.outcome;
+  if (outcome.reply && !ex.response.started() && outcome.status != 499) {
+    // Every try failed before answering: the last failure's own answer.
+    co_await ex.response.send(outcome.reply->status, outcome.reply->content_type,
+                              outcome.reply->body);
   }
-  record(ex, snap, key, endpoint, head.model, served_by, head.stream, outcome);
+  if (outcome.status == 499 && !outcome.usage.reported) estimate_cancelled_usage(ex, attempt);
+  if (!attempt.attempts.empty()) attempt.attempts.push_back(']');
+  record(ex, snap, key, endpoint, attempt);
+}
+
+void Gateway::note_health(const Channel& channel, const RelayOutcome& outcome) {
+  const std::int64_t now = unix_now_ms();
+  const bool changed = outcome.failure == Failure::none
+                           ? channel.health->succeeded(now)
+                           : channel.health->failed(outcome.failure, outcome.error, routing_, now);
+  if (!changed) return;
+  auto rec = channel.health->record();
+  if (rec.state == "healthy")
+    spdlog::info("channel '{}' is back in rotation", channel.record.name);
+  else
+    spdlog::warn("channel '{}' is out of rotation until {}: {}", channel.record.name,
+                 format_rfc3339(rec.until_ms / 1000), rec.reason);
+  usage_.push_health(std::move(rec));
+}
+
+void Gateway::estimate_cancelled_usage(HttpExchange& ex, Attempt& attempt) {
+  // The provider was stopped mid-answer and reported nothing: bill the
+  // prompt as the tokenizer counts the body, and what was relayed.
+  auto& usage = attempt.outcome.usage;
+  const std::string_view body = ex.request.body();
+  if (!usage.input)
+    usage.input = body.size() > (1u << 20)
+                      ? static_cast<std::int64_t>(body.size() / 4)
+                      : static_cast<std::int64_t>(tokenizer::count_tokens_o200k(body));
+  usage.output = std::max(usage.output, attempt.outcome.relayed_deltas);
+  attempt.outcome.usage_estimated = true;
 }
 
 namespace {
@@ -307,8 +471,7 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
                                       Endpoint endpoint, const RequestTarget& target) {
   const Protocol client = client_protocol(endpoint);
   const ErrorShape shape = error_shape(client);
-  const Group* group = nullptr;
-  if (auto err = check_group(snap, key, endpoint, group)) {
+  if (auto err = check_group(snap, key, endpoint)) {
     co_await reply_error(ex, shape, *err);
     co_return;
   }
@@ -318,15 +481,16 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
     co_await reply_error(ex, shape, e);
     co_return;
   }
-  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng);
-  if (auto err = route_error(decision, head.model, *group, endpoint)) {
+  auto decision = route_request(snap, key, endpoint, head.model, ex.worker.rng, unix_now_ms());
+  if (auto err = route_error(decision, head.model, key, endpoint)) {
     co_await reply_error(ex, shape, *err);
     co_return;
   }
 
   // A channel that speaks the client's protocol counts with the model's own
   // tokenizer; ask it first.
-  for (const Channel* channel : decision.candidates) {
+  for (const Candidate& candidate : decision.candidates) {
+    const Channel* channel = candidate.channel;
     if (channel->kind == ChannelKind::demo || upstream_protocol(channel->kind) != client) continue;
     const std::string& upstream_model = channel->upstream_model(head.model);
     const std::string body = client == Protocol::gemini
@@ -334,7 +498,7 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
                                  : body_with_model(ex.request.body(), head.object, upstream_model);
     const std::string request_head = upstream_request_head(*channel, client, upstream_model, false,
                                                            body.size(), ex.request, true);
-    UpstreamCall call(ex.worker.pool, channel->upstream, settings_.timeouts);
+    UpstreamCall call(ex.worker.pool, channel->upstream, channel_timeouts(*channel, settings_));
     std::string answer;
     bool ok = co_await call.send(request_head, body);
     if (ok) ok = co_await call.read_all(answer, 1 << 20);
@@ -367,31 +531,39 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
 }
 
 void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,
-                     const std::string& model, const Channel* channel, bool stream,
-                     const RelayOutcome& outcome) {
+                     Attempt& attempt) {
+  const RelayOutcome& outcome = attempt.outcome;
   UsageRecord row;
   row.ts_ms = unix_now_ms();
   row.request_id = ex.response.request_id();
   row.key_id = key.record.id;
   row.key_name = key.record.name;
   row.group = key.record.group;
-  row.model = model;
-  if (channel) {
-    row.channel = channel->record.name;
-    row.upstream_model = channel->upstream_model(model);
+  row.model = attempt.model;
+  if (attempt.served) {
+    const Channel& channel = *attempt.served->channel;
+    row.group = attempt.served->group->name;
+    row.channel = channel.record.name;
+    row.upstream_model = channel.upstream_model(attempt.model);
+    if (const Price* price = snap.price(attempt.model))
+      row.cost = cost_of(outcome.usage, *price, attempt.served->group->ratio_ppm);
   }
+  // A request that never reached a provider costs nothing, not even its
+  // per-call price.
+  if (!outcome.usage.reported && !outcome.usage_estimated && outcome.status >= 400) row.cost = 0;
+  attempt.reservation.settle(row.cost);
+  if (attempt.limited)
+    finish_request(key.state->limiter, outcome.usage.input + outcome.usage.output, row.ts_ms);
+  attempt.limited = false;
   row.endpoint = std::string(endpoint_name(endpoint));
-  row.stream = stream;
+  row.stream = attempt.stream;
   row.usage = outcome.usage;
   row.usage_estimated = outcome.usage_estimated;
-  const Group* group = snap.group(key.record.group);
-  if (const Price* price = snap.price(model); price && group)
-    row.cost = cost_of(outcome.usage, *price, group->ratio_ppm);
-  if (row.cost) key.state->used.fetch_add(row.cost, std::memory_order_relaxed);
   row.latency_ms = (mono_now_us() - ex.started_us) / 1000;
   row.ttfb_ms = outcome.ttfb_us / 1000;
   row.status = outcome.status;
   row.error = outcome.error;
+  row.attempts = std::move(attempt.attempts);
   spdlog::debug("{} {} key={} model={} channel={} status={} in={} out={} cost_micros={} {}ms",
                 row.request_id, row.endpoint, row.key_name, row.model, row.channel, row.status,
                 row.usage.input, row.usage.output, row.cost, row.latency_ms);

@@ -7,13 +7,26 @@
 #include "gateway/endpoints.hpp"
 #include "gateway/protocol.hpp"
 #include "gateway/relay.hpp"
+#include "router/router.hpp"
 #include "server/http_server.hpp"
 
 namespace aiohub {
 
+// What serving one request came to, for billing and the log.
+struct Attempt {
+  std::string model;
+  bool stream = false;
+  std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
+  RelayOutcome outcome;
+  std::string attempts;     // the failed tries before it, as JSON (see UsageRecord)
+  Reservation reservation;  // settled to the exact cost when recorded
+  bool limited = false;     // holds a rate-limit slot, given back when recorded
+};
+
 class Gateway final : public RequestHandler {
  public:
-  Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings);
+  Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings,
+          RoutingConfig routing = {});
 
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
@@ -26,14 +39,18 @@ class Gateway final : public RequestHandler {
                                Endpoint endpoint, const RequestTarget& target);
   awaitable<void> list_models(HttpExchange& ex, const Snapshot& snap, const Key& key,
                               Endpoint endpoint);
-  awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error);
+  awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error,
+                              std::string extra_headers = {});
+  void note_health(const Channel& channel, const RelayOutcome& outcome);
+  void estimate_cancelled_usage(HttpExchange& ex, Attempt& attempt);
+  // Settles the reservation and the limits, and queues the usage row.
   void record(HttpExchange& ex, const Snapshot& snap, const Key& key, Endpoint endpoint,
-              const std::string& model, const Channel* channel, bool stream,
-              const RelayOutcome& outcome);
+              Attempt& attempt);
 
   ConfigWatcher& config_;
   UsageWriter& usage_;
   RelaySettings settings_;
+  RoutingConfig routing_;
   std::int64_t started_at_;
 };
 

@@ -23,11 +23,12 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       upstream_request_head(channel, protocol, upstream_model, stream, body.size(), ex.request);
   const ErrorShape shape = error_shape(protocol);
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(head, body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}), message);
     co_return out;
   }
   const int status = static_cast<int>(call.status());
@@ -37,20 +38,17 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
     if (!co_await call.read_all(response, settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      const std::string err = error_body(shape, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}),
+                 message);
       co_return out;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
     if (status == 401 || status == 403) {
-      out.status = 502;
-      out.error = "Upstream channel '" + channel.record.name +
-                  "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                  "). The operator must fix this channel's api_key.";
-      const std::string err = error_body(shape, {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "Upstream channel '" + channel.record.name +
+                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                            "). The operator must fix this channel's api_key.";
+      hold_reply(out, Failure::auth, 502, error_body(shape, {502, message, "", ""}), message);
       co_return out;
     }
     if (status >= 200 && status <= 299) {
@@ -60,9 +58,13 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
         out.usage.reported = true;
       }
     } else {
-      out.error =
-          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
       response = scrub_secret(std::move(response), channel.record.api_key);
+      const Failure failure = failure_of_status(status, response);
+      std::string error =
+          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
+      hold_reply(out, failure, status, std::move(response), std::move(error));
+      if (!content_type.empty()) out.reply->content_type = std::string(content_type);
+      co_return out;
     }
     out.status = status;
     if (!co_await ex.response.send(status, content_type.empty() ? "application/json" : content_type,
@@ -79,6 +81,15 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
   for (;;) {
     events.clear();
     if (!co_await call.read_some(piece)) {
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+        hold_reply(out, failure_of_call(call), 502, error_body(shape, {502, message, "", ""}),
+                   message);
+        co_return out;
+      }
+      out.failure = failure_of_call(call);
       // Bytes are relayed as they are, so there is no event boundary to put
       // an error event at: leave the chunked body unterminated and close,
       // which every client reports as a broken transfer, not a short answer.
@@ -91,6 +102,7 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::part_delta) ++out.relayed_deltas;
       if (e.kind == ir::EventKind::message_start && !out.usage.input)
         out.usage.input = e.usage.input;
       if (e.kind == ir::EventKind::message_delta) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/url/parse.hpp>
 
+#include "store/record_json.hpp"
 #include "store/store.hpp"
 
 namespace aiohub {
@@ -83,7 +84,14 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
   snap->revision = store.config_revision();
 
   for (auto& g : store.groups())
-    snap->groups[g.name] = Group{g.name, endpoint_mask(g.endpoints), ratio_to_ppm(g.ratio)};
+    snap->groups[g.name] =
+        Group{g.name, endpoint_mask(g.endpoints), ratio_to_ppm(g.ratio), g.limits};
+  if (auto order = store.meta(kAutoGroupsMeta)) snap->auto_groups = strings_from_json(*order);
+  snap->allow_free_models = store.meta(kAllowFreeModelsMeta).value_or("0") == "1";
+
+  std::unordered_map<std::string, ChannelHealthRecord> recorded;
+  if (!previous)
+    for (auto& h : store.channel_health()) recorded[h.channel] = h;
 
   for (auto& rec : store.channels()) {
     Channel c;
@@ -97,13 +105,23 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
       c.upstream = *addr;
     }
     if (!rec.api_key.empty()) c.authorization = "Bearer " + rec.api_key;
+    if (previous) {
+      auto it = previous->channel_health.find(rec.name);
+      if (it != previous->channel_health.end()) c.health = it->second;
+    }
+    if (!c.health) {
+      c.health = std::make_shared<ChannelHealth>(rec.name);
+      if (auto it = recorded.find(rec.name); it != recorded.end()) c.health->restore(it->second);
+    }
+    snap->channel_health[rec.name] = c.health;
     c.record = std::move(rec);
     snap->channels.push_back(std::move(c));
   }
 
   for (auto& p : store.prices())
-    snap->prices[p.model] = Price{usd_to_micros(p.input), usd_to_micros(p.output),
-                                  usd_to_micros(p.cache_read), usd_to_micros(p.cache_write)};
+    snap->prices[p.model] =
+        Price{usd_to_micros(p.input),       usd_to_micros(p.output),   usd_to_micros(p.cache_read),
+              usd_to_micros(p.cache_write), usd_to_micros(p.per_call), usd_to_micros(p.per_image)};
 
   for (auto& rec : store.keys()) {
     std::shared_ptr<KeyState> state;
@@ -113,7 +131,8 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
     }
     if (!state) {
       state = std::make_shared<KeyState>();
-      state->used.store(rec.used);
+      state->balance.used.store(rec.used);
+      state->balance.held.store(rec.used);
     }
     snap->key_states[rec.id] = state;
     Key k;

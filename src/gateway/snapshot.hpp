@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "billing/money.hpp"
+#include "billing/quota.hpp"
+#include "billing/rate_limits.hpp"
 #include "gateway/endpoints.hpp"
+#include "router/health.hpp"
 #include "store/records.hpp"
 
 namespace aiohub {
@@ -51,6 +54,7 @@ struct Channel {
   ChannelKind kind = ChannelKind::openai;
   UpstreamAddress upstream;
   std::string authorization;  // "Bearer <api_key>", or empty
+  std::shared_ptr<ChannelHealth> health;
 
   const std::string& upstream_model(const std::string& model) const;
 };
@@ -59,13 +63,15 @@ struct Group {
   std::string name;
   unsigned endpoints = 0;
   std::int64_t ratio_ppm = 1'000'000;
+  RateLimits limits;
   bool allows(Endpoint e) const { return endpoints & static_cast<unsigned>(e); }
 };
 
-// Survives snapshot swaps, so that spending counted in memory is never lost
-// when the configuration changes.
+// Survives snapshot swaps, so that spending counted in memory and the rate
+// windows are never lost when the configuration changes.
 struct KeyState {
-  std::atomic<Micros> used{0};
+  KeyBalance balance;
+  KeyLimiter limiter;
 };
 
 struct Key {
@@ -81,6 +87,9 @@ struct Snapshot {
   std::unordered_map<std::string, Price> prices;
   std::unordered_map<std::string, Key> keys_by_hash;
   std::unordered_map<std::int64_t, std::shared_ptr<KeyState>> key_states;
+  std::unordered_map<std::string, std::shared_ptr<ChannelHealth>> channel_health;  // by name
+  std::vector<std::string> auto_groups;  // the order an `auto` key's groups are tried in
+  bool allow_free_models = false;
   // group -> model -> enabled channels offering it, highest priority first
   std::unordered_map<std::string, std::map<std::string, std::vector<const Channel*>>> routes;
 
@@ -88,7 +97,8 @@ struct Snapshot {
   const Price* price(const std::string& model) const;
 };
 
-// Reads the store; key balances are carried over from `previous` when given.
+// Reads the store; key balances and channel health are carried over from
+// `previous` when given.
 std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* previous);
 
 }  // namespace aiohub

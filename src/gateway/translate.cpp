@@ -55,11 +55,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   const std::string head = upstream_request_head(channel, upstream, translated.model,
                                                  translated.stream, body.size(), ex.request);
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(head, body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502,
+               error_body(error_shape(client), {502, message, "", ""}), message);
     co_return out;
   }
 
@@ -69,10 +71,9 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   if (status < 200 || status > 299 || !is_sse) {
     std::string response;
     if (!co_await call.read_all(response, settings.max_response_bytes)) {
-      out.status = 502;
-      out.error = "upstream channel '" + channel.record.name + "': " + call.error();
-      const std::string err = error_body(error_shape(client), {502, out.error, "", ""});
-      co_await ex.response.send(502, "application/json", err);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502,
+                 error_body(error_shape(client), {502, message, "", ""}), message);
       co_return out;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
@@ -83,10 +84,9 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
                                    std::to_string(status) + ": " + e.message,
                                channel.record.api_key);
       e.type.clear();
-      out.status = e.status;
-      out.error = e.message;
-      const std::string err = error_body(error_shape(client), e);
-      co_await ex.response.send(e.status, "application/json", err);
+      const Failure failure = failure_of_status(status, response);
+      std::string err = error_body(error_shape(client), e);
+      hold_reply(out, failure, e.status, std::move(err), e.message);
       co_return out;
     }
     ir::Response decoded;
@@ -133,7 +133,16 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     events.clear();
     bytes.clear();
     if (!co_await call.read_some(piece)) {
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+        hold_reply(out, failure_of_call(call), 502,
+                   error_body(error_shape(client), {502, message, "", ""}), message);
+        co_return out;
+      }
       out.status = 502;
+      out.failure = failure_of_call(call);
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
       ir::Event err;
       err.kind = ir::EventKind::error;
@@ -152,6 +161,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       }
     }
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::part_delta) ++out.relayed_deltas;
       note_usage(e, out);
       if (e.kind == ir::EventKind::message_start && !e.usage.input) e.usage.input = input_estimate;
       if (e.kind == ir::EventKind::error && out.error.empty()) {

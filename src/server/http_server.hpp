@@ -36,6 +36,8 @@ struct Worker {
   std::size_t index = 0;
 };
 
+class ClientWatch;
+
 struct HttpExchange {
   http::request<http::string_body>& request;
   std::string_view path;
@@ -43,6 +45,7 @@ struct HttpExchange {
   ResponseWriter& response;
   Worker& worker;
   std::int64_t started_us;
+  ClientWatch* watch = nullptr;  // set while a handler waits on an upstream
 };
 
 class RequestHandler {

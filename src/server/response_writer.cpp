@@ -36,6 +36,7 @@ awaitable<bool> ResponseWriter::write(asio::const_buffer a, asio::const_buffer b
                                       asio::const_buffer c, asio::const_buffer d,
                                       asio::const_buffer e) {
   if (failed_) co_return false;
+  committed_ = true;
   stream_.expires_after(kWriteTimeout);
   std::array<asio::const_buffer, 5> bufs{a, b, c, d, e};
   auto [ec, n] = co_await asio::async_write(stream_, bufs, use_tuple);

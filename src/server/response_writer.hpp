@@ -24,6 +24,17 @@ class ResponseWriter {
   awaitable<bool> end_stream(std::string_view last_chunk = {});
 
   bool started() const { return started_; }
+  // True once a byte of the response went out: from then on it cannot be
+  // replaced by another answer.
+  bool committed() const { return committed_; }
+  // Takes back a begun stream whose head has not left yet.
+  void abandon_stream() {
+    if (committed_) return;
+    started_ = false;
+    status_ = 0;
+    pending_head_.clear();
+  }
+  beast::tcp_stream& stream() { return stream_; }
   bool failed() const { return failed_; }
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_ && !failed_; }
@@ -41,6 +52,7 @@ class ResponseWriter {
   std::string request_id_;
   std::string pending_head_;
   bool started_ = false;
+  bool committed_ = false;
   bool failed_ = false;
   int status_ = 0;
 };

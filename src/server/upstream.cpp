@@ -192,10 +192,11 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
     parser_.emplace();
     parser_->body_limit(boost::none);
     parser_->header_limit(64 * 1024);
-    conn_->lowest().expires_after(timeouts_.response);
+    conn_->lowest().expires_after(timeouts_.first_byte);
     auto wec = co_await on_stream(*conn_, [&](auto& s) { return write_request(s, head, body); });
     if (wec) {
-      if (reused) continue;
+      if (reused && !cancelled_) continue;
+      timed_out_ = wec == beast::error::timeout;
       error_ = "cannot send to " + addr_.host_header + ": " + describe(wec);
       failed_ = true;
       co_return false;
@@ -212,10 +213,12 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
                                [&](auto& s) { return read_head(s, conn_->buffer, *parser_); });
     }
     if (rec) {
-      if (reused && (rec == http::error::end_of_stream || rec == asio::error::eof ||
-                     rec == asio::error::connection_reset || rec == asio::error::broken_pipe ||
-                     rec == ssl::error::stream_truncated))
+      if (reused && !cancelled_ &&
+          (rec == http::error::end_of_stream || rec == asio::error::eof ||
+           rec == asio::error::connection_reset || rec == asio::error::broken_pipe ||
+           rec == ssl::error::stream_truncated))
         continue;
+      timed_out_ = rec == beast::error::timeout;
       error_ = "no response from " + addr_.host_header + ": " + describe(rec);
       failed_ = true;
       co_return false;
@@ -225,6 +228,14 @@ awaitable<bool> UpstreamCall::send(const std::string& head, std::string_view bod
   error_ = "the upstream " + addr_.host_header + " keeps closing connections";
   failed_ = true;
   co_return false;
+}
+
+void UpstreamCall::cancel() {
+  cancelled_ = true;
+  if (!conn_) return;
+  failed_ = true;  // never back to the pool
+  beast::error_code ec;
+  conn_->lowest().socket().close(ec);
 }
 
 unsigned UpstreamCall::status() const {
@@ -248,17 +259,25 @@ awaitable<bool> UpstreamCall::read_some(std::string_view& piece) {
     auto& body = parser_->get().body();
     body.data = buf_;
     body.size = sizeof buf_;
-    conn_->lowest().expires_after(timeouts_.response);
+    conn_->lowest().expires_after(body_started_ ? timeouts_.idle : timeouts_.first_byte);
     auto ec = co_await on_stream(
         *conn_, [&](auto& s) { return read_some_body(s, conn_->buffer, *parser_); });
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
-      error_ = "the upstream " + addr_.host_header + " broke off the response: " + describe(ec);
+      timed_out_ = ec == beast::error::timeout;
+      error_ =
+          timed_out_
+              ? "the upstream " + addr_.host_header + " sent nothing for " +
+                    std::to_string(
+                        (body_started_ ? timeouts_.idle : timeouts_.first_byte).count()) +
+                    " s"
+              : "the upstream " + addr_.host_header + " broke off the response: " + describe(ec);
       failed_ = true;
       co_return false;
     }
     std::size_t got = sizeof buf_ - parser_->get().body().size;
     if (got > 0) {
+      body_started_ = true;
       piece = std::string_view(buf_, got);
       co_return true;
     }

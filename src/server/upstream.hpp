@@ -18,7 +18,8 @@ namespace aiohub {
 
 struct UpstreamTimeouts {
   std::chrono::seconds connect{10};
-  std::chrono::seconds response{600};  // to the first byte, and between body reads
+  std::chrono::seconds first_byte{600};  // request sent -> head of the answer
+  std::chrono::seconds idle{600};        // between two reads of the body
 };
 
 struct UpstreamConnection {
@@ -79,6 +80,13 @@ class UpstreamCall {
   const std::string& error() const { return error_; }
   // True when no byte of the request reached the upstream (safe to retry).
   bool never_connected() const { return never_connected_; }
+  // True when the last failure was a timeout.
+  bool timed_out() const { return timed_out_; }
+
+  // Closes the connection: a pending send or read fails at once, and the
+  // upstream sees the request abandoned (it stops generating).
+  void cancel();
+  bool cancelled() const { return cancelled_; }
 
   unsigned status() const;
   std::string_view header(std::string_view name) const;
@@ -98,6 +106,9 @@ class UpstreamCall {
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::string error_;
   bool never_connected_ = false;
+  bool timed_out_ = false;
+  bool cancelled_ = false;
+  bool body_started_ = false;
   bool failed_ = false;
   char buf_[16 * 1024];
 };

@@ -60,7 +60,7 @@ struct Fixture {
     Key key;
     key.record = k.record;
     key.state = std::make_shared<KeyState>();
-    key.state->used = k.record.used;
+    key.state->balance.used = k.record.used;
     secret = k.secret;
     return &snap.keys_by_hash.emplace(k.record.hash, std::move(key)).first->second;
   }
@@ -106,6 +106,6 @@ TEST(Auth, QuotaFollowsTheLiveBalance) {
   Fixture f;
   Key* k = f.add("bob", [](KeyRecord& r) { r.quota = 100; });
   EXPECT_TRUE(authenticate(f.snap, f.secret, 0).key);
-  k->state->used += 100;
+  k->state->balance.used += 100;
   EXPECT_EQ(authenticate(f.snap, f.secret, 0).error.status, 429);
 }

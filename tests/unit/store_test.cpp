@@ -191,7 +191,7 @@ TEST_P(StoreTest, RevokeBumpsTheRevisionAndSnapshotsKeepLiveBalances) {
   ASSERT_EQ(first->keys_by_hash.size(), 1u);
   auto& key = first->keys_by_hash.begin()->second;
   EXPECT_TRUE(key.record.enabled);
-  key.state->used += 42;  // spent in memory, not yet written
+  key.state->balance.used += 42;  // spent in memory, not yet written
 
   auto rev = store->config_revision();
   EXPECT_TRUE(store->set_key_enabled("demo", false));
@@ -201,7 +201,7 @@ TEST_P(StoreTest, RevokeBumpsTheRevisionAndSnapshotsKeepLiveBalances) {
   auto second = build_snapshot(*store, first.get());
   auto& again = second->keys_by_hash.begin()->second;
   EXPECT_FALSE(again.record.enabled);
-  EXPECT_EQ(again.state->used.load(), 42);
+  EXPECT_EQ(again.state->balance.used.load(), 42);
   ASSERT_EQ(second->routes.at("openai").at(kDemoModel).size(), 1u);
 }
 

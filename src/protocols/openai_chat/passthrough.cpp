@@ -196,6 +196,7 @@ bool StreamTap::inspect(std::string_view event) {
     return true;
   }
   saw_data_ = true;
+  ++data_events_;
   if (payload.substr(0, 9) == "{\"error\":" || payload.find("\"error\"") < 16) saw_error_ = true;
   if (!has_usage_object(payload)) return true;
   boost::system::error_code ec;

@@ -48,6 +48,8 @@ class StreamTap {
   bool saw_done() const { return saw_done_; }
   bool saw_error() const { return saw_error_; }
   bool saw_data() const { return saw_data_; }
+  // Data events seen: about one token each, for a stream cut short.
+  std::int64_t data_events() const { return data_events_; }
 
  private:
   // True when the event should reach the client.
@@ -59,6 +61,7 @@ class StreamTap {
   bool saw_done_ = false;
   bool saw_error_ = false;
   bool saw_data_ = false;
+  std::int64_t data_events_ = 0;
 };
 
 }  // namespace aiohub::openai_chat

@@ -51,14 +51,6 @@ std::string_view strip_params(std::string_view content_type) {
   return content_type.substr(0, content_type.find(';'));
 }
 
-awaitable<void> send_gateway_error(HttpExchange& ex, RelayOutcome& out, int status,
-                                   const std::string& message) {
-  out.status = status;
-  out.error = message;
-  const std::string body = openai_error(status, message);
-  co_await ex.response.send(status, "application/json", body);
-}
-
 }  // namespace
 
 awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& channel,
@@ -69,11 +61,12 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   std::string body = openai_chat::rewrite_request(ex.request.body(), peek, upstream_model);
   std::string head = request_head(channel, body.size(), peek.stream);
 
-  UpstreamCall call(ex.worker.pool, channel.upstream, settings.timeouts);
+  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, settings));
+  CancelOnClientGone cancel_guard(ex, call);
   if (!co_await call.send(head, body)) {
-    out.retryable = call.never_connected();
-    out.status = 502;
-    out.error = "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    std::string message =
+        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
+    hold_reply(out, failure_of_call(call), 502, openai_error(502, message), message);
     co_return out;
   }
 
@@ -84,18 +77,18 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   if (status == 401 || status == 403) {
     std::string ignored;
     co_await call.read_all(ignored, 1 << 20);
-    const std::string message =
-        "Upstream channel '" + channel.record.name + "' rejected the gateway's credentials (HTTP " +
-        std::to_string(status) + "). The operator must fix this channel's api_key.";
-    co_await send_gateway_error(ex, out, 502, message);
+    std::string message = "Upstream channel '" + channel.record.name +
+                          "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
+                          "). The operator must fix this channel's api_key.";
+    hold_reply(out, Failure::auth, 502, openai_error(502, message), message);
     co_return out;
   }
 
   if (status != 200 || !is_sse) {
     std::string response;
     if (!co_await call.read_all(response, settings.max_response_bytes)) {
-      const std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
-      co_await send_gateway_error(ex, out, 502, message);
+      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+      hold_reply(out, failure_of_call(call), 502, openai_error(502, message), message);
       co_return out;
     }
     out.ttfb_us = mono_now_us() - ex.started_us;
@@ -107,25 +100,24 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
         out.status = 499;  // the client went away; the answer is still billed
       co_return out;
     }
-    // An upstream error: same protocol, so its body is already in the
-    // client's shape when it is JSON; otherwise wrap what it said.
-    out.status = static_cast<int>(status);
+    // An upstream error: same protocol, so its JSON body is already in the
+    // client's shape; anything else is wrapped.
     response = scrub(std::move(response), channel);
-    out.error =
+    const Failure failure = failure_of_status(static_cast<int>(status), response);
+    std::string error =
         "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
-    if (json_peek::validate(response)) {
+    if (json_peek::validate(response)) {  // not JSON
       std::string said = response.substr(0, 300);
       for (auto& c : said)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
       int code = status >= 400 && status < 600 ? static_cast<int>(status) : 502;
-      out.status = code;
-      const std::string wrapped =
+      std::string wrapped =
           openai_error(code, "Upstream channel '" + channel.record.name + "' answered HTTP " +
                                  std::to_string(status) + ": " + said);
-      co_await ex.response.send(code, "application/json", wrapped);
+      hold_reply(out, failure, code, std::move(wrapped), std::move(error));
       co_return out;
     }
-    co_await ex.response.send(out.status, "application/json", response);
+    hold_reply(out, failure, static_cast<int>(status), std::move(response), std::move(error));
     co_return out;
   }
 
@@ -138,8 +130,16 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   for (;;) {
     forward.clear();
     if (!co_await call.read_some(piece)) {
+      if (!ex.response.committed()) {
+        // Not a byte reached the client: another channel may still answer.
+        ex.response.abandon_stream();
+        std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
+        hold_reply(out, failure_of_call(call), 502, openai_error(502, message), message);
+        co_return out;
+      }
       // The stream broke after it started: tell the client in-band.
       out.status = 502;
+      out.failure = failure_of_call(call);
       out.error = "upstream channel '" + channel.record.name + "': " + call.error();
       tap.finish(forward);
       forward.append("data: ");
@@ -171,6 +171,7 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
     if (call.done()) break;
   }
   if (tap.usage()) out.usage = *tap.usage();
+  out.relayed_deltas = tap.data_events();
   if (tap.saw_error() && out.status == 200)
     out.error = "upstream sent an error event in the stream";
   if (ex.response.failed() && out.status == 200) out.status = 499;

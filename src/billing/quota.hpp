@@ -1,0 +1,67 @@
+#pragma once
+// A key's balance on the request path: what it has spent, and what its
+// requests in flight have reserved. Admission and settlement are lock-free
+// (compare-and-swap on one counter), so that any number of concurrent
+// requests can never overspend a quota by more than one reservation.
+#include <atomic>
+#include <cstddef>
+#include <optional>
+
+#include "billing/money.hpp"
+
+namespace aiohub {
+
+struct KeyBalance {
+  std::atomic<Micros> used{0};  // settled spending, as in the database plus what is queued
+  std::atomic<Micros> held{0};  // used plus open reservations: what admission compares
+};
+
+// Reserves `estimate` unless what is already held reaches `quota`. A request
+// is admitted while the key has any credit left, so the overshoot is bounded
+// by the estimate of the last request admitted.
+bool try_reserve(KeyBalance& balance, const std::optional<Micros>& quota, Micros estimate);
+
+// Replaces a reservation by the exact cost (0 releases it).
+void settle(KeyBalance& balance, Micros reserved, Micros cost);
+
+// What to reserve before relaying a request: the prompt from the body size
+// (about four bytes a token, capped so that inline images do not lock a
+// whole balance), the answer from the request's output limit or a default.
+Micros reservation_estimate(std::size_t body_bytes, std::optional<std::int64_t> max_output_tokens,
+                            const Price& price, std::int64_t ratio_ppm);
+
+// Settles on destruction unless settled before: a request that throws or is
+// abandoned never leaves credit reserved.
+class Reservation {
+ public:
+  Reservation() = default;
+  Reservation(KeyBalance& balance, Micros amount) : balance_(&balance), amount_(amount) {}
+  Reservation(const Reservation&) = delete;
+  Reservation& operator=(const Reservation&) = delete;
+  Reservation(Reservation&& o) noexcept : balance_(o.balance_), amount_(o.amount_) {
+    o.balance_ = nullptr;
+  }
+  Reservation& operator=(Reservation&& o) noexcept {
+    if (this != &o) {
+      release();
+      balance_ = o.balance_;
+      amount_ = o.amount_;
+      o.balance_ = nullptr;
+    }
+    return *this;
+  }
+  ~Reservation() { release(); }
+
+  void settle(Micros cost) {
+    if (balance_) aiohub::settle(*balance_, amount_, cost);
+    balance_ = nullptr;
+  }
+  void release() { settle(0); }
+  Micros amount() const { return amount_; }
+
+ private:
+  KeyBalance* balance_ = nullptr;
+  Micros amount_ = 0;
+};
+
+}  // namespace aiohub

@@ -1,0 +1,79 @@
+#include "billing/quota.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+using namespace aiohub;
+
+TEST(Quota, ReservationsStopAtTheQuotaAndSettleToTheExactCost) {
+  KeyBalance b;
+  const std::optional<Micros> quota = 100;
+  ASSERT_TRUE(try_reserve(b, quota, 60));
+  ASSERT_TRUE(try_reserve(b, quota, 60));  // 60 < 100: still credit left
+  EXPECT_FALSE(try_reserve(b, quota, 1));  // 120 held: refused
+  settle(b, 60, 10);
+  settle(b, 60, 25);
+  EXPECT_EQ(b.used.load(), 35);
+  EXPECT_EQ(b.held.load(), 35);
+  EXPECT_TRUE(try_reserve(b, quota, 1));
+}
+
+TEST(Quota, UnlimitedKeysAlwaysReserve) {
+  KeyBalance b;
+  EXPECT_TRUE(try_reserve(b, std::nullopt, 1'000'000'000));
+}
+
+TEST(Quota, ReservationGuardReleasesWhenNotSettled) {
+  KeyBalance b;
+  {
+    ASSERT_TRUE(try_reserve(b, 100, 40));
+    Reservation r(b, 40);
+  }
+  EXPECT_EQ(b.held.load(), 0);
+  EXPECT_EQ(b.used.load(), 0);
+  {
+    ASSERT_TRUE(try_reserve(b, 100, 40));
+    Reservation r(b, 40);
+    Reservation moved = std::move(r);
+    moved.settle(7);
+  }
+  EXPECT_EQ(b.held.load(), 7);
+  EXPECT_EQ(b.used.load(), 7);
+}
+
+TEST(Quota, ConcurrentRequestsOverspendByAtMostOneReservation) {
+  KeyBalance b;
+  const Micros quota = 10'000;
+  const Micros estimate = 100;
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) {
+        if (!try_reserve(b, quota, estimate)) continue;
+        ++admitted;
+        settle(b, estimate, estimate);  // every request costs what it reserved
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(b.used.load(), admitted.load() * estimate);
+  EXPECT_GE(b.used.load(), quota);
+  EXPECT_LT(b.used.load(), quota + estimate);
+  EXPECT_EQ(b.held.load(), b.used.load());
+}
+
+TEST(Quota, EstimateUsesTheOutputLimitAndCapsThePrompt) {
+  Price p;
+  p.input = 1'000'000;   // $1 per 1M
+  p.output = 2'000'000;  // $2 per 1M
+  // 4000 bytes ~ 1000 tokens = $0.001; 500 output tokens = $0.001
+  EXPECT_EQ(reservation_estimate(4000, 500, p, 1'000'000), 2000);
+  // Default output 4096 tokens
+  EXPECT_EQ(reservation_estimate(0, std::nullopt, p, 1'000'000), 8192);
+  // A 40 MB body of inline images does not reserve more than 200k prompt tokens.
+  EXPECT_EQ(reservation_estimate(40u << 20, 0, p, 1'000'000), 200'000);
+  p.per_call = 5000;
+  EXPECT_EQ(reservation_estimate(0, 0, p, 2'000'000), 10'000);
+}
