@@ -4,6 +4,7 @@
 // statement, so a batch is all or nothing.
 #include <functional>
 
+#include "store/change_listener.hpp"
 #include "store/pg_pool.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/record_json.hpp"
@@ -398,6 +399,8 @@ class PostgresStore final : public Store {
 
   void bump_revision() {
     conn_->query("UPDATE meta SET v = (v::bigint + 1)::text WHERE k = 'config_revision'");
+    // Delivered to every listening instance when the transaction commits.
+    conn_->exec(std::string("NOTIFY ") + kConfigChangedChannel);
   }
 
   std::vector<KeyRecord> select_keys(std::optional<std::string_view> name) {

@@ -158,7 +158,7 @@ test('aiohub status names the back end, the schema and both instances', { skip: 
   assert.match(migrate.stdout, /schema version \d+/);
 });
 
-test('a key revoked from the shell is refused by every instance within the config poll', { skip: SKIP }, async () => {
+test('a key revoked from the shell is refused by every instance within a second', { skip: SKIP }, async () => {
   for (const gw of [a, b]) assert.equal((await chat(gw, keys.bob)).status, 200);
   const t0 = Date.now();
   await a.cli(['key', 'revoke', 'bob']);
@@ -170,7 +170,8 @@ test('a key revoked from the shell is refused by every instance within the confi
     { timeoutMs: 4000, intervalMs: 50, what: 'bob refused by both instances' },
   );
   const elapsed = Date.now() - t0;
-  assert.ok(elapsed < 2000, `revocation took ${elapsed} ms to reach both instances`);
+  // A change notice (LISTEN/NOTIFY) wakes the instances; the 1 s poll is the fallback.
+  assert.ok(elapsed < 1000, `revocation took ${elapsed} ms to reach both instances`);
 });
 
 test('PostgreSQL stopped: requests still served, rows queued on disk, logged once it is back', { skip: SKIP }, async () => {

@@ -4,11 +4,14 @@
 
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "gateway/snapshot.hpp"
+#include "store/change_listener.hpp"
 #include "store/pg_connection.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/provision.hpp"
@@ -495,6 +498,36 @@ TEST_P(PostgresStoreTest, ABrokenPooledConnectionIsNotReused) {
   // Whatever the pool held may be dead; a new Store still works.
   auto again = open_store(url_);
   EXPECT_NO_THROW(again->groups());
+}
+
+TEST_P(PostgresStoreTest, ConfigChangesAreAnnouncedOnCommit) {
+  auto store = open_store(url_);
+  provision(*store, Config{});
+  std::mutex m;
+  std::condition_variable cv;
+  int notices = 0;
+  auto listener = listen_for_config_changes(url_, [&] {
+    std::lock_guard lock(m);
+    ++notices;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(listener);
+  std::unique_lock lock(m);
+  // The first call says "look now" once the listener is connected.
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return notices >= 1; }));
+  int before = notices;
+  lock.unlock();
+  store->transaction([&] {
+    store->set_key_enabled("demo", false);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  });
+  lock.lock();
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(2), [&] { return notices > before; }))
+      << "no notice within 2 s of the commit";
+}
+
+TEST(ChangeListener, SqliteHasNoNotices) {
+  EXPECT_FALSE(listen_for_config_changes("sqlite:///tmp/x.db", [] {}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values("postgres"),
