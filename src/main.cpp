@@ -217,6 +217,9 @@ json::object status_json(const Config& cfg) {
   o["data_dir"] = data_dir_of(s).string();
   o["instance_id"] = instance_id_of(s, false);
   o["usage_queue_rows"] = UsageSpool::count_rows(usage_queue_dir(s));
+  auto oldest = UsageSpool::oldest_row_ms(usage_queue_dir(s));
+  o["usage_queue_lag_seconds"] =
+      oldest ? json::value((unix_now_ms() - *oldest) / 1000) : json::value(nullptr);
   try {
     auto store = open_store(s.database);
     o["database_reachable"] = true;
@@ -260,7 +263,11 @@ int status_command(const CommonOptions& o, bool as_json) {
               << "shared state:   " << str("shared_state_backend") << "\n"
               << "this instance:  " << (str("instance_id").empty() ? "-" : str("instance_id"))
               << " (data dir " << str("data_dir") << ", " << str("usage_queue_rows")
-              << " usage rows queued on disk)\n";
+              << " usage rows queued on disk"
+              << (st.at("usage_queue_lag_seconds").is_null()
+                      ? std::string()
+                      : ", the oldest " + str("usage_queue_lag_seconds") + " s old")
+              << ")\n";
     if (auto* list = st.if_contains("instances")) {
       std::cout << "instances:\n";
       for (auto& v : list->as_array()) {

@@ -248,6 +248,19 @@ std::size_t UsageSpool::count_rows(const fs::path& dir) {
   return n;
 }
 
+std::optional<std::int64_t> UsageSpool::oldest_row_ms(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
+  std::vector<fs::path> files;
+  for (auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == kSuffix) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (auto& f : files)
+    for (auto& line : read_lines(f))
+      if (auto r = usage_row_from_json(line)) return r->ts_ms;
+  return std::nullopt;
+}
+
 UsageSink::UsageSink(std::string database_url, UsageSinkOptions options)
     : url_(std::move(database_url)), options_(std::move(options)) {
   if (!options_.spool_dir.empty() && is_postgres_url(url_)) {

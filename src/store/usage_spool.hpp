@@ -36,6 +36,8 @@ class UsageSpool {
 
   // Rows waiting in a spool directory, for `aiohub status` (0 if none).
   static std::size_t count_rows(const std::filesystem::path& dir);
+  // The time of the oldest waiting row (Unix ms), if any: the queue's lag.
+  static std::optional<std::int64_t> oldest_row_ms(const std::filesystem::path& dir);
 
  private:
   std::vector<std::filesystem::path> files() const;

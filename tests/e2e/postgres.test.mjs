@@ -152,6 +152,7 @@ test('aiohub status names the back end, the schema and both instances', { skip: 
   const ids = st.instances.map((i) => i.id);
   assert.ok(ids.includes(st.instance_id) && ids.includes(other.instance_id), JSON.stringify(st.instances));
   assert.equal(st.usage_queue_rows, 0);
+  assert.equal(st.usage_queue_lag_seconds, null);
   const human = await a.cli(['status']);
   assert.match(human.stdout, /postgresql/);
   const migrate = await a.cli(['migrate']);
@@ -192,6 +193,8 @@ test('PostgreSQL stopped: requests still served, rows queued on disk, logged onc
       { timeoutMs: 8000, what: 'usage rows queued on local disk' },
     );
     assert.equal(queued[0].database_reachable, false);
+    const lagging = queued.find((s) => s.usage_queue_rows > 0);
+    assert.equal(typeof lagging.usage_queue_lag_seconds, 'number', JSON.stringify(lagging));
     await sleep(1500);  // a few replay attempts against the stopped server
   } finally {
     pg('resume');
@@ -231,4 +234,26 @@ test('kill -9 with rows queued on disk: the restarted instance replays them, non
   assert.equal((await usedMicros(a, 'alice')) - before, ids.length * COST_MICROS);
   await assertBalanceMatchesLog(a, 'alice');
   assert.equal((await status(a)).usage_queue_rows, 0);
+});
+
+test('SIGTERM while PostgreSQL is down: queued rows survive the shutdown and replay on the next start', { skip: SKIP }, async () => {
+  const before = await usedMicros(a, 'alice');
+  pg('stop');
+  const ids = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await chat(a, keys.alice);
+      assert.equal(r.status, 200, r.text);
+      ids.push(r.headers['x-request-id']);
+    }
+    const exit = await a.stop();
+    assert.equal(exit.code, 0, a.output);
+    assert.match(a.output, /usage rows wait in .*usage-queue/);
+  } finally {
+    pg('resume');
+  }
+  a = await startGateway('a-after-sigterm', a.dir);
+  await waitForRows(a, ids);
+  assert.equal((await usedMicros(a, 'alice')) - before, ids.length * COST_MICROS);
+  await assertBalanceMatchesLog(a, 'alice');
 });

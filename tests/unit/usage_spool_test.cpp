@@ -65,9 +65,11 @@ TEST_F(UsageSpoolTest, RowsSurviveARestartAndReplayInOrderOnce) {
   UsageSpool again(dir_ / "queue");
   EXPECT_EQ(again.rows(), 4u) << "a torn last line is not a row";
   EXPECT_EQ(UsageSpool::count_rows(dir_ / "queue"), 4u);
+  EXPECT_EQ(UsageSpool::oldest_row_ms(dir_ / "queue"), 1000) << "the first row appended";
   EXPECT_EQ(again.replay(*store), 4u);
   EXPECT_EQ(again.rows(), 0u);
   EXPECT_EQ(files(), 0u);
+  EXPECT_FALSE(UsageSpool::oldest_row_ms(dir_ / "queue"));
   auto rows = store->recent_usage(10);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].request_id, "req_3");
