@@ -171,6 +171,21 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   return 0;
 }
 
+json::object health_json(const ChannelHealthRecord& h) {
+  return json::object{{"state", h.state},
+                      {"reason", h.reason},
+                      {"consecutive_failures", h.consecutive_failures},
+                      {"since_ms", h.since_ms},
+                      {"until_ms", h.until_ms}};
+}
+
+json::value attempts_json(const std::string& text) {
+  if (text.empty()) return json::array();
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  return ec ? json::value(json::array()) : v;
+}
+
 std::string key_json(const KeyRecord& k) {
   json::object o{{"name", k.name},       {"prefix", k.prefix},
                  {"group", k.group},     {"used_usd", micros_to_usd(k.used)},
@@ -400,7 +415,11 @@ int main(int argc, char** argv) {
     }
     if (channel_list->parsed()) {
       auto store = open_for_cli(channel_opts);
+      std::map<std::string, ChannelHealthRecord> health;
+      for (auto& h : store->channel_health()) health[h.channel] = h;
       for (auto& c : store->channels()) {
+        ChannelHealthRecord h;
+        if (auto it = health.find(c.name); it != health.end()) h = it->second;
         if (json_out) {
           json::array groups, models;
           for (auto& g : c.groups) groups.emplace_back(g);
@@ -413,13 +432,15 @@ int main(int argc, char** argv) {
                                                     {"models", std::move(models)},
                                                     {"priority", c.priority},
                                                     {"weight", c.weight},
-                                                    {"enabled", c.enabled}})
+                                                    {"enabled", c.enabled},
+                                                    {"health", health_json(h)}})
                     << "\n";
         } else {
           std::cout << c.name << "\t" << c.type << "\t" << (c.base_url.empty() ? "-" : c.base_url)
                     << "\tpriority " << c.priority << "\tweight " << c.weight << "\t"
                     << (c.enabled ? "enabled" : "disabled") << "\t" << c.models.size()
-                    << " models\n";
+                    << " models\t" << h.state
+                    << (h.reason.empty() ? std::string() : " (" + h.reason + ")") << "\n";
         }
       }
       return 0;
@@ -447,7 +468,9 @@ int main(int argc, char** argv) {
                                     {"latency_ms", r.latency_ms},
                                     {"ttfb_ms", r.ttfb_ms},
                                     {"status", r.status},
-                                    {"error", r.error}});
+                                    {"error", r.error},
+                                    {"cost_micros", r.cost},
+                                    {"attempts", attempts_json(r.attempts)}});
       }
       if (json_out) {
         std::cout << json::serialize(rows) << "\n";

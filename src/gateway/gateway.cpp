@@ -325,7 +325,7 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   const RateLimits limits = effective_limits(key.record.limits, own_group->limits);
   const auto verdict = admit_request(key.state->limiter, limits, unix_now_ms());
   if (!verdict.admitted) {
-    const ApiError e{429, verdict.message, "rate_limit_exceeded", "rate_limit_exceeded"};
+    const ApiError e{429, verdict.message, "rate_limit_exceeded", ""};
     co_await reply_error(ex, shape, e, retry_after_header(verdict.retry_after_s));
     co_return;
   }

@@ -25,6 +25,8 @@
 //       call's arguments go out as `fragments` (default: pieces of 7 chars).
 //   { status, body?, headers? }
 //       answer with an error status and body (object → JSON, string → as is).
+//   { destroy: true }            close the connection without answering.
+//   { text, dropAfter: n }       stream n events, then cut the connection.
 // `usage` is { prompt, completion, cached } (prompt includes cached).
 
 import http from 'node:http';
@@ -206,6 +208,10 @@ export class MockOpenAI {
       at: Date.now(),
     };
     this.requests.push(rec);
+    // When the caller hangs up before the answer is complete.
+    res.on('close', () => {
+      if (!res.writableFinished) rec.abortedAt = Date.now();
+    });
 
     if (req.method !== 'POST' || u.pathname !== '/v1/chat/completions') {
       return sendJson(res, 404, {
@@ -230,6 +236,10 @@ export class MockOpenAI {
 
     const b = this.#nextBehavior(rec);
     if (b.firstDelayMs) await sleep(b.firstDelayMs);
+    if (b.destroy) {
+      req.socket.destroy();
+      return;
+    }
 
     if (b.status && b.status >= 300) {
       const headers = { ...(b.headers ?? {}) };
@@ -311,6 +321,11 @@ export class MockOpenAI {
 
     for (let i = 0; i < events.length; i++) {
       if (aborted) break;
+      if (b.dropAfter !== undefined && i === b.dropAfter) {
+        res.socket.destroy();
+        this.streamsAborted += 1;
+        return;
+      }
       if (i > 0 && b.delayMs) await sleep(b.delayMs);
       if (aborted) break;
       res.write(`data: ${JSON.stringify(events[i])}\n\n`);
