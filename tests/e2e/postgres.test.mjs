@@ -257,3 +257,31 @@ test('SIGTERM while PostgreSQL is down: queued rows survive the shutdown and rep
   assert.equal((await usedMicros(a, 'alice')) - before, ids.length * COST_MICROS);
   await assertBalanceMatchesLog(a, 'alice');
 });
+
+test('three instances under concurrent load, PostgreSQL stopped halfway: every row once, balance to the micro-credit', { skip: SKIP }, async () => {
+  const c = await startGateway('c', await makeTempDir());
+  const gws = [a, b, c];
+  const before = await usedMicros(a, 'alice');
+  const burst = (n) =>
+    Promise.all(Array.from({ length: n }, (_, i) => chat(gws[i % 3], keys.alice)));
+  const ids = [];
+  const collect = (responses) => {
+    for (const r of responses) {
+      assert.equal(r.status, 200, r.text);
+      ids.push(r.headers['x-request-id']);
+    }
+  };
+  collect(await burst(60));
+  pg('stop');
+  try {
+    collect(await burst(60));
+  } finally {
+    pg('resume');
+  }
+  collect(await burst(30));
+  assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+  await waitForRows(a, ids);
+  assert.equal((await usedMicros(a, 'alice')) - before, ids.length * COST_MICROS);
+  await assertBalanceMatchesLog(a, 'alice');
+  await c.stop();
+});
