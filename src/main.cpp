@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,17 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
   std::cout << std::endl;
 }
 
+// What other instances charged, added to this instance's view of each
+// balance (settled spending, and so what admission compares with the quota).
+void add_spending(const Snapshot& snap, const std::map<std::int64_t, Micros>& spent) {
+  for (auto& [id, micros] : spent) {
+    auto it = snap.key_states.find(id);
+    if (it == snap.key_states.end()) continue;
+    it->second->balance.used.fetch_add(micros, std::memory_order_relaxed);
+    it->second->balance.held.fetch_add(micros, std::memory_order_relaxed);
+  }
+}
+
 int serve(const CommonOptions& o, const std::string& listen_override) {
   // Signals are taken synchronously on this thread. Blocked before any thread
   // starts, so that every thread inherits the mask and none is killed by one.
@@ -127,10 +139,16 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   sink.spool_dir = usage_queue_dir(cfg.server);
   sink.instance =
       InstanceRecord{instance_id_of(cfg.server, true), cfg.server.listen, unix_now_ms(), 0, 0};
+  // Instances sharing a database count each other's spending against quotas.
+  std::atomic<ConfigWatcher*> config_for_balances{nullptr};
+  sink.on_others_spent = [&config_for_balances](const std::map<std::int64_t, Micros>& spent) {
+    if (auto* w = config_for_balances.load()) add_spending(*w->current(), spent);
+  };
   UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
   watcher.start();
+  config_for_balances = &watcher;
 
   RelaySettings relay;
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);

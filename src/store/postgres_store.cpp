@@ -244,6 +244,13 @@ class PostgresStore final : public Store {
     return changed;
   }
 
+  std::vector<std::pair<std::int64_t, Micros>> key_spending() override {
+    auto r = conn_->query("SELECT id, used_micros FROM keys WHERE quota_micros IS NOT NULL");
+    std::vector<std::pair<std::int64_t, Micros>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.integer(i, 0), r.integer(i, 1));
+    return out;
+  }
+
   void write_usage(const std::vector<UsageRecord>& rows) override {
     if (rows.empty()) return;
     ArrayLiteral cols[22];

@@ -380,6 +380,13 @@ class SqliteStore final : public Store {
     return changed;
   }
 
+  std::vector<std::pair<std::int64_t, Micros>> key_spending() override {
+    std::vector<std::pair<std::int64_t, Micros>> out;
+    Statement s(db_, "SELECT id, used_micros FROM keys WHERE quota_micros IS NOT NULL");
+    while (s.step()) out.emplace_back(s.integer(0), s.integer(1));
+    return out;
+  }
+
   void write_usage(const std::vector<UsageRecord>& rows) override {
     if (rows.empty()) return;
     transaction([&] {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/records.hpp"
@@ -56,6 +57,9 @@ class Store {
   // Creates the key, or updates the one with the same name (its `used` is kept).
   virtual void upsert_key(const KeyRecord& k) = 0;
   virtual bool set_key_enabled(std::string_view name, bool enabled) = 0;
+  // Each key's `used` (id -> micro-USD), for keys with a quota: how
+  // instances sharing a database learn what the others have spent.
+  virtual std::vector<std::pair<std::int64_t, Micros>> key_spending() = 0;
 
   // Appends the rows and adds each row's cost to its key's `used`, atomically.
   virtual void write_usage(const std::vector<UsageRecord>& rows) = 0;

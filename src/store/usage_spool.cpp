@@ -27,6 +27,7 @@ constexpr std::size_t kReplayBatch = 512;
 constexpr std::int64_t kReplayEveryMs = 1000;
 constexpr std::int64_t kReportEveryMs = 5000;
 constexpr std::int64_t kComplainEveryMs = 30'000;
+constexpr std::int64_t kShareEveryMs = 1000;
 constexpr const char* kSuffix = ".jsonl";
 
 [[noreturn]] void fail(const std::string& what, const fs::path& path) {
@@ -209,7 +210,8 @@ void UsageSpool::append(const std::vector<UsageRecord>& rows) {
   rows_ += rows.size();
 }
 
-std::size_t UsageSpool::replay(Store& store) {
+std::size_t UsageSpool::replay(
+    Store& store, const std::function<void(const std::vector<UsageRecord>&)>& committed) {
   // New rows go to a new file from now on, so that every file read here is complete.
   close_current();
   std::size_t replayed = 0;
@@ -219,6 +221,7 @@ std::size_t UsageSpool::replay(Store& store) {
     std::size_t bad = 0;
     auto flush = [&] {
       store.write_usage(batch);
+      if (committed) committed(batch);
       replayed += batch.size();
       batch.clear();
     };
@@ -283,6 +286,7 @@ void UsageSink::write(const std::vector<UsageRecord>& rows) {
   if (!spool_) {
     try {
       store().write_usage(rows);
+      committed(rows);
     } catch (...) {
       store_.reset();  // reopen next time: the connection may be what failed
       throw;
@@ -297,6 +301,7 @@ void UsageSink::write(const std::vector<UsageRecord>& rows) {
   }
   try {
     store().write_usage(rows);
+    committed(rows);
   } catch (const std::exception& e) {
     store_.reset();
     spool_->append(rows);
@@ -313,7 +318,7 @@ void UsageSink::try_replay() {
   auto now = unix_now_ms();
   if (now < next_replay_ms_) return;
   try {
-    auto n = spool_->replay(store());
+    auto n = spool_->replay(store(), [this](auto& rows) { committed(rows); });
     spdlog::warn("database is back: {} queued usage rows replayed", n);
   } catch (const std::exception& e) {
     store_.reset();
@@ -326,8 +331,41 @@ void UsageSink::try_replay() {
   }
 }
 
+void UsageSink::committed(const std::vector<UsageRecord>& rows) {
+  if (!options_.on_others_spent) return;
+  for (auto& r : rows)
+    if (r.cost) own_since_[r.key_id] += r.cost;
+}
+
+void UsageSink::share_spending(std::int64_t now_ms) {
+  if (!options_.on_others_spent || !is_postgres_url(url_) || now_ms < next_share_ms_) return;
+  next_share_ms_ = now_ms + kShareEveryMs;
+  std::map<std::int64_t, Micros> others;
+  try {
+    for (auto& [id, used] : store().key_spending()) {
+      auto seen = seen_used_.find(id);
+      if (seen != seen_used_.end()) {
+        // This thread is the only writer of this instance's rows, so what it
+        // committed since the last read is exactly its part of the change. A
+        // replay may re-send rows the database already had (skipped there):
+        // never count a negative share.
+        Micros theirs = used - seen->second - own_since_[id];
+        if (theirs > 0) others[id] = theirs;
+      }
+      seen_used_[id] = used;
+    }
+    own_since_.clear();
+  } catch (const std::exception& e) {
+    store_.reset();
+    spdlog::debug("reading the cluster's spending failed: {}", e.what());
+    return;
+  }
+  if (!others.empty()) options_.on_others_spent(others);
+}
+
 void UsageSink::tick() {
   if (spool_ && spool_->rows() > 0) try_replay();
+  share_spending(unix_now_ms());
   if (!options_.instance) return;
   auto now = unix_now_ms();
   if (now < next_report_ms_) return;

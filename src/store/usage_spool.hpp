@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,9 +31,11 @@ class UsageSpool {
 
   // Durable on return (fsync'd). Throws StoreError when the disk refuses.
   void append(const std::vector<UsageRecord>& rows);
-  // Writes every waiting row to `store`, oldest first. Throws on the first
-  // failure; what was committed before it is gone from the queue.
-  std::size_t replay(Store& store);
+  // Writes every waiting row to `store`, oldest first, telling `committed`
+  // about each batch. Throws on the first failure; what was committed before
+  // it is gone from the queue.
+  std::size_t replay(Store& store,
+                     const std::function<void(const std::vector<UsageRecord>&)>& committed = {});
   std::size_t rows() const { return rows_.load(std::memory_order_relaxed); }
 
   // Rows waiting in a spool directory, for `aiohub status` (0 if none).
@@ -60,6 +64,10 @@ struct UsageSinkOptions {
   // When set, this instance reports itself (with its queue length) to the
   // database every few seconds, for `aiohub status`.
   std::optional<InstanceRecord> instance;
+  // PostgreSQL only: called about once a second with what *other* instances
+  // charged each key (with a quota) since the last call, micro-USD by key id,
+  // so that this instance's quota checks count the whole cluster's spending.
+  std::function<void(const std::map<std::int64_t, Micros>&)> on_others_spent;
 };
 
 // Where the usage writer's batches go: the database, or the disk queue while
@@ -87,6 +95,14 @@ class UsageSink {
   std::int64_t next_replay_ms_ = 0;
   std::int64_t next_report_ms_ = 0;
   std::int64_t next_complaint_ms_ = 0;
+
+  // Cluster spending: `used` per key as last read from the database, and what
+  // this instance committed since (the rest of the difference is the others').
+  void committed(const std::vector<UsageRecord>& rows);
+  void share_spending(std::int64_t now_ms);
+  std::map<std::int64_t, Micros> seen_used_;
+  std::map<std::int64_t, Micros> own_since_;
+  std::int64_t next_share_ms_ = 0;
 };
 
 }  // namespace aiohub

@@ -20,7 +20,7 @@ const PG_SCRIPT = path.join(REPO_ROOT, 'scripts', 'test-postgres');
 const USAGE = { prompt: 1000, completion: 500, cached: 0 };
 const COST_MICROS = 2000;
 
-const keys = { alice: newKeySecret(), bob: newKeySecret() };
+const keys = { alice: newKeySecret(), bob: newKeySecret(), carol: newKeySecret() };
 let pgDir;
 let pgUrl;
 let mock;
@@ -45,6 +45,8 @@ function config() {
     keys: [
       { name: 'alice', key: keys.alice, group: 'team' },
       { name: 'bob', key: keys.bob, group: 'team' },
+      // 10000 micro-USD: five requests in the whole cluster.
+      { name: 'carol', key: keys.carol, group: 'team', quota: 0.01 },
     ],
     billing: { allow_free_models: false },
   };
@@ -173,6 +175,18 @@ test('a key revoked from the shell is refused by every instance within a second'
   const elapsed = Date.now() - t0;
   // A change notice (LISTEN/NOTIFY) wakes the instances; the 1 s poll is the fallback.
   assert.ok(elapsed < 1000, `revocation took ${elapsed} ms to reach both instances`);
+});
+
+test('a quota is shared: an instance counts what the others spent', { skip: SKIP }, async () => {
+  for (let i = 0; i < 3; i++) assert.equal((await chat(a, keys.carol)).status, 200);
+  // a writes its rows within 200 ms; b reads the balances about once a second.
+  await sleep(2500);
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await chat(b, keys.carol)).status);
+  assert.deepEqual(statuses, [200, 200, 429, 429], 'b admits only what is left of the quota');
+  await sleep(2500);
+  assert.equal((await chat(a, keys.carol)).status, 429, 'and a sees what b spent');
+  assert.equal(await usedMicros(a, 'carol'), 5 * COST_MICROS);
 });
 
 test('PostgreSQL stopped: requests still served, rows queued on disk, logged once it is back', { skip: SKIP }, async () => {

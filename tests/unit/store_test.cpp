@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "store/pg_connection.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/provision.hpp"
+#include "store/usage_spool.hpp"
 #include "util/crypto.hpp"
 
 using namespace aiohub;
@@ -241,6 +243,26 @@ TEST(PgText, KeepsValidUtf8AndReplacesTheRest) {
   EXPECT_EQ(pg_text("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "overlong";
   EXPECT_EQ(pg_text("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "surrogate";
   EXPECT_EQ(pg_text("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "truncated";
+}
+
+TEST_P(StoreTest, KeySpendingListsKeysWithAQuota) {
+  auto store = open_store(url_);
+  provision(*store, Config{});
+  KeyRecord k;
+  k.name = "capped";
+  k.hash = "h-capped";
+  k.group = "openai";
+  k.quota = 1'000'000;
+  store->upsert_key(k);
+  auto id = store->key_by_name("capped")->id;
+  UsageRecord r;
+  r.request_id = "r1";
+  r.key_id = id;
+  r.cost = 123;
+  store->write_usage({r});
+  auto spending = store->key_spending();
+  ASSERT_EQ(spending.size(), 1u) << "the demo key has no quota";
+  EXPECT_EQ(spending[0], (std::pair<std::int64_t, Micros>{id, 123}));
 }
 
 TEST_P(StoreTest, InstancesReportThemselves) {
@@ -524,6 +546,47 @@ TEST_P(PostgresStoreTest, ConfigChangesAreAnnouncedOnCommit) {
   lock.lock();
   ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(2), [&] { return notices > before; }))
       << "no notice within 2 s of the commit";
+}
+
+TEST_P(PostgresStoreTest, InstancesLearnWhatTheOthersSpent) {
+  auto store = open_store(url_);
+  provision(*store, Config{});
+  KeyRecord k;
+  k.name = "capped";
+  k.hash = "h-capped";
+  k.group = "openai";
+  k.quota = 1'000'000;
+  store->upsert_key(k);
+  auto id = store->key_by_name("capped")->id;
+  auto demo = store->key_by_name("demo")->id;  // no quota: not followed
+
+  std::map<std::int64_t, Micros> seen_by_a, seen_by_b;
+  auto sink_for = [&](std::map<std::int64_t, Micros>& seen) {
+    UsageSinkOptions o;
+    o.on_others_spent = [&seen](const std::map<std::int64_t, Micros>& spent) {
+      for (auto& [key, m] : spent) seen[key] += m;
+    };
+    return std::make_unique<UsageSink>(url_, o);
+  };
+  auto a = sink_for(seen_by_a);
+  auto b = sink_for(seen_by_b);
+  a->tick();  // both read where the balances start
+  b->tick();
+  auto row = [&](const std::string& rid, std::int64_t key, Micros cost) {
+    UsageRecord r;
+    r.request_id = rid;
+    r.key_id = key;
+    r.cost = cost;
+    return r;
+  };
+  a->write({row("a1", id, 300), row("a2", id, 200), row("a3", demo, 50)});
+  b->write({row("b1", id, 70)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  a->tick();
+  b->tick();
+  EXPECT_EQ(seen_by_a, (std::map<std::int64_t, Micros>{{id, 70}})) << "only the other's part";
+  EXPECT_EQ(seen_by_b, (std::map<std::int64_t, Micros>{{id, 500}}));
+  EXPECT_EQ(store->key_by_name("capped")->used, 570);
 }
 
 TEST(ChangeListener, SqliteHasNoNotices) {
