@@ -137,6 +137,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 
   UsageSinkOptions sink;
   sink.spool_dir = usage_queue_dir(cfg.server);
+  sink.journal_file = data_dir_of(cfg.server) / "usage-journal";
   sink.instance =
       InstanceRecord{instance_id_of(cfg.server, true), cfg.server.listen, unix_now_ms(), 0, 0};
   // Instances sharing a database count each other's spending against quotas.

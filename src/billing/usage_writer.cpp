@@ -11,13 +11,23 @@ constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 }  // namespace
 
 UsageWriter::UsageWriter(std::string database_url, UsageSinkOptions sink)
-    : database_url_(std::move(database_url)), sink_(database_url_, std::move(sink)) {}
+    : database_url_(std::move(database_url)),
+      journal_file_(sink.journal_file),
+      sink_(database_url_, std::move(sink)) {}
 
 UsageWriter::~UsageWriter() {
   stop();
 }
 
 void UsageWriter::start() {
+  if (!journal_file_.empty() && is_postgres_url(database_url_)) {
+    journal_ = std::make_unique<UsageJournal>(journal_file_);
+    auto left = journal_->recover();
+    if (!left.empty())
+      spdlog::warn("{} usage rows of a process that did not stop cleanly are written now",
+                   left.size());
+    for (auto& row : left) push(std::move(row));
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -25,6 +35,8 @@ void UsageWriter::push(UsageRecord row) {
   bool wake;
   {
     std::lock_guard lock(mutex_);
+    if (journal_)
+      if (auto seq = journal_->append(row)) journal_seq_ = seq;
     queue_.push_back(std::move(row));
     wake = queue_.size() >= kBatch;
   }
@@ -63,10 +75,12 @@ void UsageWriter::run() {
   for (;;) {
     sink_.tick();
     bool last;
+    std::uint64_t batch_seq;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || queue_.size() >= kBatch; });
       batch.swap(queue_);
+      batch_seq = journal_seq_;
       for (auto& [name, h] : health_) health[name] = std::move(h);
       health_.clear();
       last = stopping_;
@@ -87,6 +101,7 @@ void UsageWriter::run() {
     while (!batch.empty()) {
       try {
         sink_.write(batch);
+        if (journal_) journal_->written_up_to(batch_seq);
         std::lock_guard lock(mutex_);
         written_ += batch.size();
         batch.clear();
@@ -100,6 +115,7 @@ void UsageWriter::run() {
           // One more try on shutdown, then give up loudly rather than hang.
           try {
             sink_.write(batch);
+            if (journal_) journal_->written_up_to(batch_seq);
             written_ += batch.size();
           } catch (const std::exception& e2) {
             spdlog::critical("{} usage rows could not be written: {}", batch.size(), e2.what());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "store/usage_journal.hpp"
 #include "store/usage_spool.hpp"
 
 namespace aiohub {
@@ -38,7 +39,10 @@ class UsageWriter {
   void run();
 
   std::string database_url_;
+  std::filesystem::path journal_file_;
   UsageSink sink_;
+  std::unique_ptr<UsageJournal> journal_;
+  std::uint64_t journal_seq_ = 0;  // of the newest row queued
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<UsageRecord> queue_;

@@ -61,6 +61,9 @@ struct UsageSinkOptions {
   // Where rows wait while a PostgreSQL database is unreachable; empty: they
   // wait in memory (and SQLite, a local file, never uses it).
   std::filesystem::path spool_dir;
+  // PostgreSQL only: rows not yet written survive a killed process here
+  // (store/usage_journal.hpp); empty: they do not.
+  std::filesystem::path journal_file;
   // When set, this instance reports itself (with its queue length) to the
   // database every few seconds, for `aiohub status`.
   std::optional<InstanceRecord> instance;
