@@ -20,6 +20,7 @@
 #include "store/pg_connection.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
+#include "store/usage_sink.hpp"
 #include "store/usage_spool.hpp"
 #include "util/crypto.hpp"
 #include "util/logging.hpp"

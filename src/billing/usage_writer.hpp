@@ -13,7 +13,7 @@
 
 #include "store/records.hpp"
 #include "store/usage_journal.hpp"
-#include "store/usage_spool.hpp"
+#include "store/usage_sink.hpp"
 
 namespace aiohub {
 

@@ -16,7 +16,7 @@
 #include "store/pg_connection.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/provision.hpp"
-#include "store/usage_spool.hpp"
+#include "store/usage_sink.hpp"
 #include "util/crypto.hpp"
 
 using namespace aiohub;

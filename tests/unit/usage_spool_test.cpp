@@ -1,4 +1,4 @@
-#include "store/usage_spool.hpp"
+#include "store/usage_sink.hpp"
 
 #include <gtest/gtest.h>
 
