@@ -3,8 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <boost/json.hpp>
+
+#include <atomic>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "admin/admin_api.hpp"
@@ -19,8 +24,12 @@
 #include "gateway/gateway.hpp"
 #include "images/service.hpp"
 #include "server/http_server.hpp"
+#include "store/pg_connection.hpp"
 #include "store/provision.hpp"
 #include "store/store.hpp"
+#include "store/usage_sink.hpp"
+#include "store/usage_spool.hpp"
+#include "util/crypto.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
 #include "web/client_config_command.hpp"
@@ -56,6 +65,37 @@ std::unique_ptr<Store> open_for_cli(const CommonOptions& o) {
   return store;
 }
 
+// This instance's own files: the SQLite file's directory, or ./data.
+std::filesystem::path data_dir_of(const ServerConfig& s) {
+  if (!s.data_dir.empty()) return s.data_dir;
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (s.database.rfind(kSqlite, 0) == 0) {
+    auto parent = std::filesystem::path(s.database.substr(kSqlite.size())).parent_path();
+    return parent.empty() ? std::filesystem::path(".") : parent;
+  }
+  return "data";
+}
+
+std::filesystem::path usage_queue_dir(const ServerConfig& s) {
+  return data_dir_of(s) / "usage-queue";
+}
+
+// The configured id, else one generated on first start and kept in the data
+// directory, so that a restarted instance is the same instance.
+std::string instance_id_of(const ServerConfig& s, bool create) {
+  if (!s.instance_id.empty()) return s.instance_id;
+  auto file = data_dir_of(s) / "instance-id";
+  std::string id;
+  if (std::ifstream in(file); in) std::getline(in, id);
+  if (!id.empty() || !create) return id;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  id = std::string(host) + "-" + random_urlsafe(6);
+  std::filesystem::create_directories(data_dir_of(s));
+  std::ofstream(file) << id << "\n";
+  return id;
+}
+
 void print_banner(const ProvisionResult& r, const std::string& address) {
   if (!r.new_admin_token && !r.demo_key && r.generated_keys.empty()) return;
   std::cout << "\n  aiohub: save these now, they are shown only once.\n";
@@ -74,6 +114,17 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
                  "from aiohub\"}]}'\n";
   }
   std::cout << std::endl;
+}
+
+// What other instances charged, added to this instance's view of each
+// balance (settled spending, and so what admission compares with the quota).
+void add_spending(const Snapshot& snap, const std::map<std::int64_t, Micros>& spent) {
+  for (auto& [id, micros] : spent) {
+    auto it = snap.key_states.find(id);
+    if (it == snap.key_states.end()) continue;
+    it->second->balance.used.fetch_add(micros, std::memory_order_relaxed);
+    it->second->balance.held.fetch_add(micros, std::memory_order_relaxed);
+  }
 }
 
 int serve(const CommonOptions& o, const std::string& listen_override) {
@@ -97,10 +148,21 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
     print_banner(result, cfg.server.listen);
   }
 
-  UsageWriter usage(cfg.server.database);
+  UsageSinkOptions sink;
+  sink.spool_dir = usage_queue_dir(cfg.server);
+  sink.journal_file = data_dir_of(cfg.server) / "usage-journal";
+  sink.instance =
+      InstanceRecord{instance_id_of(cfg.server, true), cfg.server.listen, unix_now_ms(), 0, 0};
+  // Instances sharing a database count each other's spending against quotas.
+  std::atomic<ConfigWatcher*> config_for_balances{nullptr};
+  sink.on_others_spent = [&config_for_balances](const std::map<std::int64_t, Micros>& spent) {
+    if (auto* w = config_for_balances.load()) add_spending(*w->current(), spent);
+  };
+  UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
   watcher.start();
+  config_for_balances = &watcher;
 
   RelaySettings relay;
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
@@ -121,9 +183,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   HttpServer server(options, front);
 
   server.start();
-  spdlog::info("aiohub listening on http://{} (database {})", server.bound_address(),
-               cfg.server.database.substr(
-                   0, cfg.server.database.find('@') == std::string::npos ? std::string::npos : 0));
+  spdlog::info("aiohub listening on http://{} (database {}, instance {})", server.bound_address(),
+               redact_database_url(cfg.server.database), sink.instance->id);
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: no new connections; waiting up to {} s for {} running requests", sig,
@@ -143,6 +204,9 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   watcher.stop();
   usage.stop();
   spdlog::info("stopped; {} usage rows written", usage.written());
+  if (auto queued = usage.queued_on_disk())
+    spdlog::warn("{} usage rows wait in {} for the database; they are replayed on the next start",
+                 queued, sink.spool_dir.string());
   return 0;
 }
 
@@ -267,6 +331,89 @@ std::vector<std::string> split_csv(const std::string& s) {
   return out;
 }
 
+int migrate_command(const CommonOptions& o) {
+  Config cfg = load(o);
+  auto store = open_store(cfg.server.database);
+  store->migrate();
+  std::cout << (is_postgres_url(cfg.server.database) ? "postgresql" : "sqlite") << " "
+            << redact_database_url(cfg.server.database) << ": schema version "
+            << store->meta("schema_version").value_or("?") << "\n";
+  return 0;
+}
+
+json::object status_json(const Config& cfg) {
+  const auto& s = cfg.server;
+  json::object o;
+  o["database_backend"] = is_postgres_url(s.database) ? "postgresql" : "sqlite";
+  o["database"] = redact_database_url(s.database);
+  o["shared_state_backend"] = "local";  // Redis: not in this build yet
+  o["data_dir"] = data_dir_of(s).string();
+  o["instance_id"] = instance_id_of(s, false);
+  o["usage_queue_rows"] = UsageSpool::count_rows(usage_queue_dir(s));
+  auto oldest = UsageSpool::oldest_row_ms(usage_queue_dir(s));
+  o["usage_queue_lag_seconds"] =
+      oldest ? json::value((unix_now_ms() - *oldest) / 1000) : json::value(nullptr);
+  try {
+    auto store = open_store(s.database);
+    o["database_reachable"] = true;
+    o["schema_version"] = store->meta("schema_version").value_or("");
+    o["config_revision"] = store->config_revision();
+    json::array instances;
+    auto now = unix_now_ms();
+    for (auto& i : store->instances()) {
+      json::object e;
+      e["id"] = i.id;
+      e["address"] = i.address;
+      e["started"] = format_rfc3339(i.started_ms / 1000);
+      e["seen_seconds_ago"] = (now - i.seen_ms) / 1000;
+      e["usage_queue_rows"] = i.queued_rows;
+      instances.push_back(std::move(e));
+    }
+    o["instances"] = std::move(instances);
+  } catch (const std::exception& e) {
+    o["database_reachable"] = false;
+    o["database_error"] = e.what();
+  }
+  return o;
+}
+
+int status_command(const CommonOptions& o, bool as_json) {
+  auto st = status_json(load(o));
+  if (as_json) {
+    std::cout << json::serialize(st) << "\n";
+  } else {
+    auto str = [&](const char* k) {
+      auto* v = st.if_contains(k);
+      if (!v) return std::string("-");
+      return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
+    };
+    std::cout << "database:       " << str("database_backend") << " " << str("database")
+              << (st.at("database_reachable").as_bool()
+                      ? ""
+                      : "  (UNREACHABLE: " + str("database_error") + ")")
+              << "\n"
+              << "schema version: " << str("schema_version") << "\n"
+              << "shared state:   " << str("shared_state_backend") << "\n"
+              << "this instance:  " << (str("instance_id").empty() ? "-" : str("instance_id"))
+              << " (data dir " << str("data_dir") << ", " << str("usage_queue_rows")
+              << " usage rows queued on disk"
+              << (st.at("usage_queue_lag_seconds").is_null()
+                      ? std::string()
+                      : ", the oldest " + str("usage_queue_lag_seconds") + " s old")
+              << ")\n";
+    if (auto* list = st.if_contains("instances")) {
+      std::cout << "instances:\n";
+      for (auto& v : list->as_array()) {
+        auto& i = v.as_object();
+        std::cout << "  " << i.at("id").as_string() << "\t" << i.at("address").as_string()
+                  << "\tseen " << i.at("seen_seconds_ago").as_int64() << " s ago\tqueue "
+                  << i.at("usage_queue_rows").as_int64() << " rows\n";
+      }
+    }
+  }
+  return st.at("database_reachable").as_bool() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,6 +472,17 @@ int main(int argc, char** argv) {
   usage_cmd->add_option("--until", usage_until, "end of the span (default: now)");
   usage_cmd->add_flag("--json", json_out, "the JSON of GET /api/usage");
 
+  CommonOptions migrate_opts;
+  auto* migrate_cmd =
+      app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
+  add_common(migrate_cmd, migrate_opts);
+
+  CommonOptions status_opts;
+  auto* status_cmd =
+      app.add_subcommand("status", "back ends, schema version, instances and their usage queues");
+  add_common(status_cmd, status_opts);
+  status_cmd->add_flag("--json", json_out, "one JSON object");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -332,6 +490,8 @@ int main(int argc, char** argv) {
     if (client_config.parsed()) return client_config.run();
     if (usage_cmd->parsed())
       return print_usage(usage_opts, usage_by, usage_since, usage_until, json_out);
+    if (migrate_cmd->parsed()) return migrate_command(migrate_opts);
+    if (status_cmd->parsed()) return status_command(status_opts, json_out);
 
     if (key_create->parsed()) {
       auto store = open_for_cli(key_opts);

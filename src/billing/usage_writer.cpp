@@ -10,13 +10,24 @@ constexpr std::size_t kBatch = 512;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 }  // namespace
 
-UsageWriter::UsageWriter(std::string database_url) : database_url_(std::move(database_url)) {}
+UsageWriter::UsageWriter(std::string database_url, UsageSinkOptions sink)
+    : database_url_(std::move(database_url)),
+      journal_file_(sink.journal_file),
+      sink_(database_url_, std::move(sink)) {}
 
 UsageWriter::~UsageWriter() {
   stop();
 }
 
 void UsageWriter::start() {
+  if (!journal_file_.empty() && is_postgres_url(database_url_)) {
+    journal_ = std::make_unique<UsageJournal>(journal_file_);
+    auto left = journal_->recover();
+    if (!left.empty())
+      spdlog::warn("{} usage rows of a process that did not stop cleanly are written now",
+                   left.size());
+    for (auto& row : left) push(std::move(row));
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -24,6 +35,8 @@ void UsageWriter::push(UsageRecord row) {
   bool wake;
   {
     std::lock_guard lock(mutex_);
+    if (journal_)
+      if (auto seq = journal_->append(row)) journal_seq_ = seq;
     queue_.push_back(std::move(row));
     wake = queue_.size() >= kBatch;
   }
@@ -56,15 +69,18 @@ std::uint64_t UsageWriter::written() const {
 }
 
 void UsageWriter::run() {
-  std::unique_ptr<Store> store;
+  std::unique_ptr<Store> store;  // channel health; usage rows go through sink_
   std::vector<UsageRecord> batch;
   std::map<std::string, ChannelHealthRecord> health;
   for (;;) {
+    sink_.tick();
     bool last;
+    std::uint64_t batch_seq;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || queue_.size() >= kBatch; });
       batch.swap(queue_);
+      batch_seq = journal_seq_;
       for (auto& [name, h] : health_) health[name] = std::move(h);
       health_.clear();
       last = stopping_;
@@ -84,8 +100,8 @@ void UsageWriter::run() {
     }
     while (!batch.empty()) {
       try {
-        if (!store) store = open_store(database_url_);
-        store->write_usage(batch);
+        sink_.write(batch);
+        if (journal_) journal_->written_up_to(batch_seq);
         std::lock_guard lock(mutex_);
         written_ += batch.size();
         batch.clear();
@@ -93,14 +109,13 @@ void UsageWriter::run() {
         // The database is busy or full: keep the rows and try again.
         spdlog::error("usage log write failed ({} rows kept for retry): {}", batch.size(),
                       e.what());
-        store.reset();  // reopen: the connection may be what failed
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         std::lock_guard lock(mutex_);
         if (stopping_ && last) {
           // One more try on shutdown, then give up loudly rather than hang.
           try {
-            if (!store) store = open_store(database_url_);
-            store->write_usage(batch);
+            sink_.write(batch);
+            if (journal_) journal_->written_up_to(batch_seq);
             written_ += batch.size();
           } catch (const std::exception& e2) {
             spdlog::critical("{} usage rows could not be written: {}", batch.size(), e2.what());

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "store/usage_journal.hpp"
+#include "store/usage_sink.hpp"
 
 namespace aiohub {
 
 class UsageWriter {
  public:
-  explicit UsageWriter(std::string database_url);
+  explicit UsageWriter(std::string database_url, UsageSinkOptions sink = {});
   ~UsageWriter();
 
   void start();
@@ -30,11 +32,17 @@ class UsageWriter {
   void stop();
 
   std::uint64_t written() const;
+  // Rows waiting on local disk for the database (cluster mode).
+  std::size_t queued_on_disk() const { return sink_.queued(); }
 
  private:
   void run();
 
   std::string database_url_;
+  std::filesystem::path journal_file_;
+  UsageSink sink_;
+  std::unique_ptr<UsageJournal> journal_;
+  std::uint64_t journal_seq_ = 0;  // of the newest row queued
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<UsageRecord> queue_;

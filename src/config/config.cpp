@@ -222,6 +222,8 @@ Config parse_config(std::string_view text, const std::string& source) {
     auto& s = cfg.server;
     if (auto v = r.str("listen")) s.listen = *v;
     if (auto v = r.str("database")) s.database = *v;
+    if (auto v = r.str("data_dir")) s.data_dir = *v;
+    if (auto v = r.str("instance_id")) s.instance_id = *v;
     s.admin_token = r.str("admin_token");
     if (s.admin_token && s.admin_token->size() < 16)
       fail(source, t->source(), "[server].admin_token must be at least 16 characters");

@@ -23,6 +23,10 @@ inline constexpr const char* kDefaultDatabase = "sqlite://./data/aiohub.db";
 struct ServerConfig {
   std::string listen = kDefaultListen;
   std::string database = kDefaultDatabase;
+  // This instance's own files (the usage queue kept while PostgreSQL is away,
+  // the instance id); empty: the SQLite file's directory, else ./data.
+  std::string data_dir;
+  std::string instance_id;  // empty: generated once and kept in data_dir
   std::optional<std::string> admin_token;
   std::size_t max_body_bytes = 32u << 20;
   int threads = 0;  // 0: one event loop per core

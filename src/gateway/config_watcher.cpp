@@ -17,9 +17,19 @@ void ConfigWatcher::start() {
   auto store = open_store(database_url_);
   current_.store(build_snapshot(*store, nullptr), std::memory_order_release);
   thread_ = std::thread([this] { run(); });
+  notices_ = listen_for_config_changes(database_url_, [this] { poke(); });
+}
+
+void ConfigWatcher::poke() {
+  {
+    std::lock_guard lock(mutex_);
+    poked_ = true;
+  }
+  wake_.notify_one();
 }
 
 void ConfigWatcher::stop() {
+  notices_.reset();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -33,7 +43,9 @@ void ConfigWatcher::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, poll_every_, [&] { return stopping_; })) return;
+      wake_.wait_for(lock, poll_every_, [&] { return stopping_ || poked_; });
+      if (stopping_) return;
+      poked_ = false;
     }
     try {
       if (!store) store = open_store(database_url_);

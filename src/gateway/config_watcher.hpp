@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gateway/snapshot.hpp"
+#include "store/change_listener.hpp"
 
 namespace aiohub {
 
@@ -21,6 +22,9 @@ class ConfigWatcher {
   // Builds the first snapshot (throws on a database error) and starts polling.
   void start();
   void stop();
+
+  // Look at the revision now rather than at the next poll (a change notice).
+  void poke();
 
   std::shared_ptr<const Snapshot> current() const {
     return current_.load(std::memory_order_acquire);
@@ -35,7 +39,9 @@ class ConfigWatcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool poked_ = false;
   std::thread thread_;
+  std::unique_ptr<ChangeListener> notices_;
 };
 
 }  // namespace aiohub

@@ -13,8 +13,18 @@ struct HttpServer::Session {
   bool busy = false;
 };
 
+namespace {
+// Request ids must not repeat across instances and restarts (the cluster
+// store skips a usage row whose id it already has): 128 bits of seed, not 32.
+std::mt19937_64 seeded_rng() {
+  std::random_device rd;
+  std::seed_seq seed{rd(), rd(), rd(), rd()};
+  return std::mt19937_64(seed);
+}
+}  // namespace
+
 Worker::Worker(ssl::context& tls)
-    : pool(std::make_shared<UpstreamPool>(io.get_executor(), tls)), rng(std::random_device{}()) {}
+    : pool(std::make_shared<UpstreamPool>(io.get_executor(), tls)), rng(seeded_rng()) {}
 
 tcp::endpoint parse_listen_address(const std::string& text) {
   auto colon = text.rfind(':');

@@ -47,9 +47,10 @@ bool admin_token_matches(Store& store, std::string_view token) {
 ProvisionResult provision(Store& store, const Config& config) {
   ProvisionResult result;
   store.migrate();
-  result.fresh_database = !store.meta("provisioned_at").has_value();
-
   store.transaction([&] {
+    // Read inside the transaction: instances starting together on one shared
+    // database take turns here, and only the first sees it fresh.
+    result.fresh_database = !store.meta("provisioned_at").has_value();
     if (result.fresh_database) {
       for (auto& g : default_groups()) store.upsert_group(g);
       store.set_meta("provisioned_at", std::to_string(unix_now_s()));

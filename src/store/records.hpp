@@ -101,6 +101,15 @@ struct ChannelHealthRecord {
   std::int64_t until_ms = 0;  // cooling_down: when it will be probed again
 };
 
+// A running gateway as it last reported itself (`aiohub status`).
+struct InstanceRecord {
+  std::string id;
+  std::string address;  // where it listens
+  std::int64_t started_ms = 0;
+  std::int64_t seen_ms = 0;
+  std::int64_t queued_rows = 0;  // usage rows waiting on its local disk for the database
+};
+
 struct UsageRecord {
   std::int64_t id = 0;  // set when read back from the store (the log's order)
   std::int64_t ts_ms = 0;

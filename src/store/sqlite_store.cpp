@@ -94,6 +94,13 @@ CREATE TABLE IF NOT EXISTS channel_health (
   since_ms INTEGER NOT NULL,
   until_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS instances (
+  id TEXT PRIMARY KEY,
+  address TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  seen_ms INTEGER NOT NULL,
+  queued_rows INTEGER NOT NULL DEFAULT 0
+);
 INSERT OR IGNORE INTO meta (k, v) VALUES ('schema_version', '1');
 INSERT OR IGNORE INTO meta (k, v) VALUES ('config_revision', '0');
 )sql";
@@ -404,6 +411,13 @@ class SqliteStore final : public Store {
     return delete_where("DELETE FROM keys WHERE name = ?", name);
   }
 
+  std::vector<std::pair<std::int64_t, Micros>> key_spending() override {
+    std::vector<std::pair<std::int64_t, Micros>> out;
+    Statement s(db_, "SELECT id, used_micros FROM keys WHERE quota_micros IS NOT NULL");
+    while (s.step()) out.emplace_back(s.integer(0), s.integer(1));
+    return out;
+  }
+
   void write_usage(const std::vector<UsageRecord>& rows) override {
     if (rows.empty()) return;
     transaction([&] {
@@ -584,6 +598,29 @@ class SqliteStore final : public Store {
     });
   }
 
+  void record_instance(const InstanceRecord& i) override {
+    Statement s(db_,
+                "INSERT INTO instances (id, address, started_ms, seen_ms, queued_rows) VALUES (?, "
+                "?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = excluded.address, "
+                "started_ms = excluded.started_ms, seen_ms = excluded.seen_ms, queued_rows = "
+                "excluded.queued_rows");
+    s.bind(1, i.id)
+        .bind(2, i.address)
+        .bind(3, i.started_ms)
+        .bind(4, i.seen_ms)
+        .bind(5, i.queued_rows)
+        .run();
+  }
+
+  std::vector<InstanceRecord> instances() override {
+    std::vector<InstanceRecord> out;
+    Statement s(db_,
+                "SELECT id, address, started_ms, seen_ms, queued_rows FROM instances ORDER BY id");
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3), s.integer(4)});
+    return out;
+  }
+
   void transaction(const std::function<void()>& fn) override {
     // Only the outermost level talks to SQLite, and the depth moves only once
     // BEGIN has succeeded, so a busy database cannot leave it out of step
@@ -713,17 +750,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(std::string_view url) {
-  constexpr std::string_view kSqlite = "sqlite://";
-  if (url.substr(0, kSqlite.size()) == kSqlite) {
-    std::string path(url.substr(kSqlite.size()));
-    if (path.empty()) throw StoreError("database URL has no path: " + std::string(url));
-    return std::make_unique<SqliteStore>(path);
-  }
-  if (url.rfind("postgres", 0) == 0)
-    throw StoreError("PostgreSQL (cluster mode) is not available in this build yet: " +
-                     std::string(url.substr(0, url.find(':'))));
-  throw StoreError("unsupported database URL (expected sqlite://PATH): " + std::string(url));
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
 }
 
 }  // namespace aiohub

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/records.hpp"
@@ -102,6 +103,9 @@ class Store {
   virtual bool set_key_enabled(std::string_view name, bool enabled) = 0;
   // The key's usage rows stay (they keep its name).
   virtual bool delete_key(std::string_view name) = 0;
+  // Each key's `used` (id -> micro-USD), for keys with a quota: how
+  // instances sharing a database learn what the others have spent.
+  virtual std::vector<std::pair<std::int64_t, Micros>> key_spending() = 0;
 
   // Appends the rows and adds each row's cost to its key's `used`, atomically.
   virtual void write_usage(const std::vector<UsageRecord>& rows) = 0;
@@ -121,11 +125,21 @@ class Store {
   virtual std::vector<ChannelHealthRecord> channel_health() = 0;
   virtual void write_channel_health(const std::vector<ChannelHealthRecord>& rows) = 0;
 
+  // Running gateways report themselves every few seconds (upsert by id).
+  virtual void record_instance(const InstanceRecord& r) = 0;
+  virtual std::vector<InstanceRecord> instances() = 0;
+
   // Runs `fn` in one transaction.
   virtual void transaction(const std::function<void()>& fn) = 0;
 };
 
-// "sqlite://PATH" (relative) or "sqlite:///ABSOLUTE/PATH".
+// "sqlite://PATH" (relative) or "sqlite:///ABSOLUTE/PATH"; or a libpq URL,
+// "postgres://user:password@host:5432/dbname" (also "postgresql://", and
+// "postgresql:///dbname?host=/socket/dir").
 std::unique_ptr<Store> open_store(std::string_view url);
+
+bool is_postgres_url(std::string_view url);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+std::unique_ptr<Store> open_postgres_store(const std::string& url);
 
 }  // namespace aiohub
