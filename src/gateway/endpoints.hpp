@@ -18,7 +18,7 @@ unsigned endpoint_mask(const std::vector<std::string>& names);
 
 enum class RouteKind {
   healthz,
-  admin,  // /api/... and /metrics: the admin side answers (admin/front_door.hpp)
+  admin,           // /api/... and /metrics: the admin side answers (admin/front_door.hpp)
   generate,        // a model request in one of the text protocols
   count_tokens,    // POST /v1/messages/count_tokens, POST /v1beta/models/{m}:countTokens
   list_models,     // GET /v1/models, GET /v1beta/models

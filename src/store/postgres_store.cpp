@@ -385,9 +385,10 @@ class PostgresStore final : public Store {
         "count(*) FILTER (WHERE status < 400) FROM usage_logs WHERE ts_ms >= $1 AND ts_ms < $2 "
         "GROUP BY b ORDER BY ";
     sql += width_ms ? "b ASC" : "sum(cost_micros) DESC, count(*) DESC, b ASC";
-    auto r = conn_->query(sql, PgParams()
-                                   .add(since_ms.value_or(std::numeric_limits<std::int64_t>::min()))
-                                   .add(until_ms.value_or(std::numeric_limits<std::int64_t>::max())));
+    auto r =
+        conn_->query(sql, PgParams()
+                              .add(since_ms.value_or(std::numeric_limits<std::int64_t>::min()))
+                              .add(until_ms.value_or(std::numeric_limits<std::int64_t>::max())));
     std::vector<UsageSummary> out;
     for (int i = 0; i < r.rows(); ++i) {
       UsageSummary u;
