@@ -280,7 +280,13 @@ test('groups, prices and settings', async () => {
 
   r = await api('PUT', '/api/prices/new-model', { input: 3, output: 15, cache_read: 0.3 });
   assert.equal(r.status, 201, r.text);
-  assert.deepEqual(r.json.price, { model: 'new-model', input: 3, output: 15, cache_read: 0.3, cache_write: 0, per_call: 0, per_image: 0 });
+  assert.deepEqual(r.json.price, { model: 'new-model', input: 3, output: 15, cache_read: 0.3, cache_write: 0, per_call: 0, per_image: 0, image_prices: {} });
+  r = await api('PUT', '/api/prices/new-model', { image_prices: { '1024x1024/high': 0.167, '1024x1024': 0.04 } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.price.image_prices, { '1024x1024': 0.04, '1024x1024/high': 0.167 });
+  assert.equal(r.json.price.input, 3, 'fields not named keep their value');
+  assertAdminError(await api('PUT', '/api/prices/new-model', { image_prices: { '1024x1024': -1 } }), 400);
+  assertAdminError(await api('PUT', '/api/prices/new-model', { image_prices: ['0.04'] }), 400);
   r = await api('GET', '/api/prices');
   assert.ok(r.json.prices.some((p) => p.model === 'gpt-4.1' && p.input === 2 && p.output === 8));
   assertAdminError(await api('PUT', '/api/prices/new-model', { output: 'lots' }), 400);
