@@ -173,6 +173,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   gateway.attach_images(images);
   Metrics metrics;
   gateway.attach_metrics(metrics);
+  images.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
   FrontDoor front(gateway, admin_api, metrics);
 

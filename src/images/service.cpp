@@ -1,5 +1,7 @@
 #include "images/service.hpp"
 
+#include "admin/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
@@ -312,6 +314,7 @@ void ImageService::record(HttpExchange& ex, const Snapshot& snap, const Key& key
       "cost_micros={}",
       row.request_id, row.key_name, row.model, row.channel, row.status, bill.images,
       row.usage.input, row.usage.output, row.cost);
+  if (metrics_) metrics_->observe(row);
   usage_.push(std::move(row));
 }
 

@@ -19,6 +19,8 @@
 
 namespace aiohub {
 
+class Metrics;
+
 struct Config;
 struct ImageAttempt;
 
@@ -43,6 +45,8 @@ class ImageService {
   awaitable<void> serve(HttpExchange& ex, const Snapshot& snap, const Key& key, bool edit);
   // No key: the name is the secret.
   awaitable<void> serve_file(HttpExchange& ex, const std::string& name);
+  // Every recorded image request is also counted there (for /metrics).
+  void attach_metrics(Metrics& metrics) { metrics_ = &metrics; }
 
  private:
   // Settles the reservation and the limits, and queues the usage row.
@@ -56,6 +60,7 @@ class ImageService {
   RoutingConfig routing_;
   ImageFileStore files_;
   asio::thread_pool disk_{1};  // every file read and write
+  Metrics* metrics_ = nullptr;
 };
 
 }  // namespace aiohub

@@ -427,6 +427,10 @@ test('failover: a channel answering 500 is skipped for the next one, which is bi
   const row = await rowFor(response.headers.get('x-request-id'));
   assert.equal(row.channel, 'oai-images');
   assert.ok(close(row.cost_usd, 0.02), `cost ${row.cost_usd}`);
+  // Image requests are counted in /metrics like the text endpoints.
+  const metrics = (await rawRequest(`${gw.url}/metrics`)).text;
+  const served = metrics.split('\n').find((l) => l.startsWith('aiohub_requests_total{') && l.includes('model="failover-image"') && l.includes('channel="oai-images"'));
+  assert.ok(served && Number(served.split(' ').pop()) >= 1, `no image request in /metrics:\n${metrics.slice(0, 2000)}`);
 });
 
 test('billing rules of the text endpoints hold here too: unpriced models, quotas', async () => {
