@@ -76,6 +76,15 @@ std::filesystem::path data_dir_of(const ServerConfig& s) {
   return "data";
 }
 
+// Next to an SQLite file (one journal per database, like its -wal), else in
+// the instance's data directory.
+std::filesystem::path usage_journal_file(const ServerConfig& s) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (s.data_dir.empty() && s.database.rfind(kSqlite, 0) == 0)
+    return s.database.substr(kSqlite.size()) + ".usage-journal";
+  return data_dir_of(s) / "usage-journal";
+}
+
 std::filesystem::path usage_queue_dir(const ServerConfig& s) {
   return data_dir_of(s) / "usage-queue";
 }
@@ -150,7 +159,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
 
   UsageSinkOptions sink;
   sink.spool_dir = usage_queue_dir(cfg.server);
-  sink.journal_file = data_dir_of(cfg.server) / "usage-journal";
+  sink.journal_file = usage_journal_file(cfg.server);
   sink.instance =
       InstanceRecord{instance_id_of(cfg.server, true), cfg.server.listen, unix_now_ms(), 0, 0};
   // Instances sharing a database count each other's spending against quotas.

@@ -20,8 +20,15 @@ UsageWriter::~UsageWriter() {
 }
 
 void UsageWriter::start() {
-  if (!journal_file_.empty() && is_postgres_url(database_url_)) {
-    journal_ = std::make_unique<UsageJournal>(journal_file_);
+  if (!journal_file_.empty()) {
+    try {
+      journal_ = std::make_unique<UsageJournal>(journal_file_);
+    } catch (const StoreError& e) {
+      spdlog::warn("{}; rows are kept in memory only until written, a killed process loses them",
+                   e.what());
+    }
+  }
+  if (journal_) {
     auto left = journal_->recover();
     if (!left.empty())
       spdlog::warn("{} usage rows of a process that did not stop cleanly are written now",

@@ -429,7 +429,16 @@ class SqliteStore final : public Store {
           "cost_micros, latency_ms, ttfb_ms, status, error, attempts) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       Statement charge(db_, "UPDATE keys SET used_micros = used_micros + ? WHERE id = ?");
+      // A row replayed from the crash journal may be committed already: each
+      // request id is logged, and charged, once.
+      Statement logged(db_, "SELECT 1 FROM usage_logs WHERE request_id = ? LIMIT 1");
       for (auto& r : rows) {
+        if (!r.request_id.empty()) {
+          logged.bind(1, r.request_id);
+          const bool seen = logged.step();
+          logged.reset();
+          if (seen) continue;
+        }
         ins.bind(1, r.ts_ms)
             .bind(2, r.request_id)
             .bind(3, r.key_id)

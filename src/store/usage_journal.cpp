@@ -1,6 +1,7 @@
 #include "store/usage_journal.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +48,16 @@ UsageJournal::UsageJournal(std::filesystem::path file, std::size_t capacity)
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0)
     throw StoreError("usage journal: cannot open " + file.string() + ": " + std::strerror(errno));
+  // Two processes appending to one mapped journal would overwrite each
+  // other's rows: the second one goes without.
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw StoreError("usage journal: " + file.string() +
+                     (err == EWOULDBLOCK ? " is in use by another aiohub process"
+                                         : std::string(": ") + std::strerror(err)));
+  }
   struct stat st {};
   ::fstat(fd_, &st);
   // An existing journal is read at its own size; recover() resizes it.

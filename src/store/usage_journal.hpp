@@ -6,8 +6,8 @@
 // under the writer's lock, no system call on the I/O thread, and the kernel
 // keeps the pages when the process dies. A restart on the same data directory
 // writes what was left. (A machine crash can still lose the last rows: the
-// pages are not fsync'd.) Replayed rows may already be committed; only the
-// PostgreSQL store, which skips known request ids, uses it.
+// pages are not fsync'd.) Replayed rows may already be committed: both
+// stores skip request ids they have logged.
 #include <cstdint>
 #include <filesystem>
 #include <mutex>

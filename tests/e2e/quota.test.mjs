@@ -220,3 +220,37 @@ test('a restart in the middle of a load run loses no acknowledged usage row', as
   );
   assert.ok(rows.length >= acknowledged.length);
 });
+
+test('kill -9 right after answering: every acknowledged row is logged after the restart, charged once', async () => {
+  const usedOf = async (name) => micros((await gw.keyList()).find((k) => k.name === name).used_usd);
+  // Earlier tests' rows reach the database first, so that "before" is exact.
+  await sleep(500);
+  const before = await usedOf('free');
+  const answers = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      rawRequest(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.free}` },
+        body: { model: 'm', messages: userMsg('crash') },
+      }),
+    ),
+  );
+  const ids = answers.map((r) => {
+    assert.equal(r.status, 200, r.text);
+    return r.headers['x-request-id'];
+  });
+  // Within the usage writer's batch window (200 ms): these rows are only in
+  // memory and in the mapped journal next to the database.
+  await gw.kill();
+  await gw.restart();
+  const rows = await gw.waitForLogs(
+    (rs) => {
+      const seen = new Set(rs.map((r) => r.request_id));
+      return ids.every((id) => seen.has(id));
+    },
+    { limit: 10_000, timeoutMs: 15_000 },
+  );
+  for (const id of ids) assert.equal(rows.filter((r) => r.request_id === id).length, 1, `${id} logged once`);
+  assert.equal((await usedOf('free')) - before, ids.length * COST_MICROS, 'charged once per acknowledged request');
+  assert.match(gw.output, /did not stop cleanly are written now/);
+});

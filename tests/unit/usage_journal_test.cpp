@@ -1,4 +1,5 @@
 #include "store/usage_journal.hpp"
+#include "store/store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,11 +52,25 @@ TEST_F(UsageJournalTest, AKilledProcessLeavesItsUnwrittenRowsForTheNextStart) {
     j.written_up_to(third);
     // Destroyed without a clean stop, as a killed process would leave it.
   }
-  UsageJournal again(file());
-  auto left = again.recover();
-  EXPECT_EQ(ids(left), (std::vector<std::string>{"req_3", "req_4"}));
-  EXPECT_EQ(left[1].cost, 4);
+  {
+    UsageJournal again(file());
+    auto left = again.recover();
+    EXPECT_EQ(ids(left), (std::vector<std::string>{"req_3", "req_4"}));
+    EXPECT_EQ(left[1].cost, 4);
+  }
   EXPECT_TRUE(UsageJournal(file()).recover().empty()) << "recovered rows are not replayed twice";
+}
+
+TEST_F(UsageJournalTest, OneProcessAtATime) {
+  UsageJournal first(file());
+  first.recover();
+  try {
+    UsageJournal second(file());
+    FAIL() << "two writers on one journal would overwrite each other's rows";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("in use by another aiohub process"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(UsageJournalTest, WrapsAroundAndRefusesRatherThanOverwriteUnwrittenRows) {
