@@ -236,11 +236,13 @@ test('edit a key, a group, the auto order and a price from the console', async (
   await dialog.locator('input[name="model"]').fill('e2e-model');
   await dialog.locator('input[name="input"]').fill('3');
   await dialog.locator('input[name="per_call"]').fill('0.01');
+  await dialog.locator('textarea[name="image_prices"]').fill('1024x1024/high = 0.167\n1536x1024 = 0.06');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'detached' });
   const price = (await admin('GET', 'prices')).json.prices.find((p) => p.model === 'e2e-model');
   assert.equal(price.input, 3);
   assert.equal(price.per_call, 0.01);
+  assert.deepEqual(price.image_prices, { '1024x1024/high': 0.167, '1536x1024': 0.06 });
   await shot('groups-prices');
 });
 

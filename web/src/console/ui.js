@@ -69,3 +69,14 @@ export function Check({ form, set, name, label }) {
 export async function copyText(text) {
   try { await navigator.clipboard.writeText(text); return true; } catch { return false; }
 }
+
+// "name = value" lines <-> an object (model maps, image prices).
+export const mapToText = (m) => Object.entries(m ?? {}).map(([k, v]) => `${k} = ${v}`).join('\n');
+export function textToMap(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { del, enc, get, patch, post } from '../api.js';
-import { Check, ErrorNote, Input, intOrNull, list, Modal, ms, splitList, useLoad, when } from '../ui.js';
+import { Check, ErrorNote, Input, intOrNull, list, mapToText, Modal, ms, splitList, textToMap, useLoad, when } from '../ui.js';
 
 const TYPES = ['openai', 'openai-compatible', 'anthropic', 'openai-responses', 'gemini', 'bedrock', 'demo'];
 const SETTINGS = [
@@ -10,16 +10,6 @@ const SETTINGS = [
   ['first_byte_timeout_seconds', 'First byte timeout (s)'],
   ['idle_timeout_seconds', 'Idle timeout between chunks (s)'],
 ];
-
-const mapToText = (m) => Object.entries(m ?? {}).map(([k, v]) => `${k} = ${v}`).join('\n');
-function textToMap(text) {
-  const out = {};
-  for (const line of text.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-  }
-  return out;
-}
 
 function formFromChannel(c) {
   const f = {

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { del, enc, get, patch, put } from '../api.js';
-import { ErrorNote, Input, intOrNull, Modal, numOrNull, useLoad } from '../ui.js';
+import { ErrorNote, Input, intOrNull, mapToText, Modal, numOrNull, textToMap, useLoad } from '../ui.js';
 
 const ENDPOINTS = ['chat', 'responses', 'messages', 'gemini', 'images'];
 const PRICE_FIELDS = [
@@ -53,6 +53,7 @@ function PriceForm({ existing, onDone, onClose }) {
   const [form, set] = useState(() => {
     const f = { model: existing?.model ?? '' };
     for (const [k] of PRICE_FIELDS) f[k] = existing?.[k] ?? '';
+    f.image_prices = mapToText(existing?.image_prices);
     return f;
   });
   const [error, setError] = useState(null);
@@ -60,6 +61,8 @@ function PriceForm({ existing, onDone, onClose }) {
     e.preventDefault();
     const body = {};
     for (const [k] of PRICE_FIELDS) body[k] = numOrNull(form[k]) ?? 0;
+    // A value that is not a number goes up as null: the API names the field.
+    body.image_prices = Object.fromEntries(Object.entries(textToMap(form.image_prices)).map(([k, v]) => [k, numOrNull(v)]));
     try { await put(`prices/${enc(form.model.trim())}`, body); onDone(); } catch (err) { setError(err); }
   };
   return html`<${Modal} title=${existing ? `Price of ${existing.model}` : 'New price'} onClose=${onClose}>
@@ -68,6 +71,9 @@ function PriceForm({ existing, onDone, onClose }) {
         ${!existing && html`<${Input} form=${form} set=${set} name="model" label="Model" required />`}
         ${PRICE_FIELDS.map(([k, label]) => html`<${Input} form=${form} set=${set} name=${k} label=${`${label} (USD)`} type="number" step="any" min="0" />`)}
       </div>
+      <label style="margin-top: .7rem">Image prices (one "SIZE/QUALITY = USD" or "SIZE = USD" a line; ahead of the per-image price)
+        <textarea name="image_prices" rows="3" placeholder="1024x1024/high = 0.167" value=${form.image_prices} onInput=${(e) => set({ ...form, image_prices: e.currentTarget.value })}></textarea>
+      </label>
       <${ErrorNote} error=${error} />
       <div class="actions"><button class="primary" type="submit">Save</button><button type="button" onClick=${onClose}>Cancel</button></div>
     </form>
