@@ -157,20 +157,21 @@ test('/playground/images and /playground/images/ are served with their assets', 
   assert.equal((await rawRequest(`${gw.url}/v1/images/generations`)).status, 405);
 });
 
-test('paste a key: models listed (image models first), key kept in localStorage', async () => {
+test('paste a key: its image models suggested, the key kept in localStorage', async () => {
   await page.goto(`${gw.url}/playground/images`);
   await page.getByText('Paste a key to start.').waitFor();
   await page.getByLabel('API key').fill(KEY);
-  await page.getByTestId('models-state').getByText('3 models for this key (image models first).').waitFor();
+  await page.getByTestId('models-state').getByText('2 image models of 3 for this key').waitFor();
+  // The suggestions are the image models only (the chat model is left out).
   const options = await page.locator('#model-list option').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(options, ['dall-e-3', 'gpt-image-1', 'gpt-4o-mini']);
+  assert.deepEqual(options, ['dall-e-3', 'gpt-image-1']);
   assert.equal(await page.evaluate(() => localStorage.getItem('aiohub-playground-key')), KEY);
   // A wrong key gets the gateway's own message.
   await page.getByLabel('API key').fill('sk-not-a-real-key-0000000000');
   await page.getByTestId('models-state').locator('.error').waitFor();
   assert.match(await page.getByTestId('models-state').textContent(), /401/);
   await page.getByLabel('API key').fill(KEY);
-  await page.getByTestId('models-state').getByText('3 models for this key').waitFor();
+  await page.getByTestId('models-state').getByText('2 image models of 3').waitFor();
 });
 
 test('generate: options reach the upstream, progress while waiting, the images are shown', async () => {
@@ -361,7 +362,7 @@ test('the playground on a phone-sized screen in dark mode, linked from /setup an
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
   await p.getByLabel('API key').fill(KEY);
-  await p.getByTestId('models-state').getByText('3 models').waitFor();
+  await p.getByTestId('models-state').getByText('2 image models of 3').waitFor();
   await shot('playground-phone-dark', p);
   await p.getByRole('button', { name: 'Switch to light theme' }).click();
   assert.equal(await p.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(246, 247, 249)');

@@ -59,6 +59,14 @@ function Select({ label, value, options, onChange, name, defaultLabel = 'default
   </label>`;
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+function modelSummary(models) {
+  const images = models.filter(looksLikeImageModel).length;
+  return images
+    ? `${plural(images, 'image model')} of ${models.length} for this key; any other name can be typed.`
+    : `${plural(models.length, 'model')} for this key, none named like an image model: type any name.`;
+}
+
 function KeyPanel({ apiKey, onKey, models, modelsState, onReload }) {
   const [show, setShow] = useState(false);
   return html`<form class="panel" aria-labelledby="key-h" onSubmit=${(e) => { e.preventDefault(); onReload(); }}>
@@ -76,7 +84,7 @@ function KeyPanel({ apiKey, onKey, models, modelsState, onReload }) {
     <p class="muted small" data-testid="models-state" role="status">
       ${modelsState.error ? html`<span class="error">${modelsState.error}</span>`
         : modelsState.loading ? 'Loading models…'
-        : models.length ? `${models.length} model${models.length === 1 ? '' : 's'} for this key${models.some(looksLikeImageModel) ? ' (image models first)' : ''}.`
+        : models.length ? modelSummary(models)
         : apiKey ? 'Type a model name, or load the models of this key.' : 'Paste a key to start.'}
     </p>
   </form>`;
@@ -84,15 +92,16 @@ function KeyPanel({ apiKey, onKey, models, modelsState, onReload }) {
 
 function SettingsPanel({ settings, set, models }) {
   const upd = (k) => (v) => set({ ...settings, [k]: v });
+  // Only the image models when the names tell; otherwise every model (any name can be typed).
   const images = models.filter(looksLikeImageModel);
-  const suggestions = images.length ? [...images, ...models.filter((m) => !looksLikeImageModel(m))] : models;
+  const suggestions = images.length ? images : models;
   return html`<section class="panel" aria-labelledby="set-h">
     <h2 id="set-h" class="first">Settings</h2>
     <div class="form-grid">
       <label>Model
         <input name="model" list="model-list" value=${settings.model} autocomplete="off" spellcheck="false"
           onInput=${(e) => upd('model')(e.currentTarget.value)} />
-        <datalist id="model-list">${suggestions.map((m) => html`<option value=${m}>${looksLikeImageModel(m) ? 'image' : ''}</option>`)}</datalist>
+        <datalist id="model-list">${suggestions.map((m) => html`<option value=${m}></option>`)}</datalist>
       </label>
       <${Select} label="Size" name="size" value=${settings.size} options=${SIZES} onChange=${upd('size')} />
       <${Select} label="Quality" name="quality" value=${settings.quality} options=${QUALITIES} onChange=${upd('quality')} />
@@ -194,6 +203,9 @@ function App() {
       const all = await listModels(k);
       if (seq !== modelsSeq.current) return; // a newer key's list is on its way
       setModels(all);
+      // The default model is not served to this key: start from one that is.
+      const images = all.filter(looksLikeImageModel);
+      setSettings((s) => (s.model === DEFAULTS.model && images.length && !all.includes(s.model) ? { ...s, model: images[0] } : s));
       setModelsState({ loading: false, error: '' });
     } catch (e) {
       if (seq !== modelsSeq.current) return;
