@@ -233,6 +233,19 @@ test('a gateway error is shown with its message', async () => {
   await shot('playground-error');
 });
 
+test('Escape cancels a request that takes long; nothing is kept', async () => {
+  images.reset();
+  images.enqueue({ images: [RED], delayMs: 4000 });
+  await form.getByLabel('Prompt').fill('never mind');
+  await form.getByRole('button', { name: 'Generate' }).click();
+  await page.getByTestId('progress').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('error').getByText('Cancelled.').waitFor();
+  await page.getByTestId('progress').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('current-result').count(), 0);
+  assert.ok(!(await form.getByRole('button', { name: 'Generate' }).isDisabled()), 'ready for the next request');
+});
+
 test('stream partial images: a partial is shown before the final image', async () => {
   images.reset();
   images.enqueue({ images: [BLUE], partialImages: PARTIAL, partialDelayMs: 700 });

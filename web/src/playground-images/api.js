@@ -110,9 +110,10 @@ export async function readSse(body, onEvent) {
   if (buf.trim()) dispatch(buf);
 }
 
-// Runs one request; `onPartial(blob, index)` sees streamed previews. Resolves
-// to { images: [Blob], usage }.
-export async function runImages({ key, mode, settings, sources = [], mask = null, signal, onPartial }) {
+// Runs one request; when streamed, `onPartial(blob, index)` sees the previews
+// and `onImage(blob)` each finished image as it comes. Resolves to
+// { images: [Blob], usage }.
+export async function runImages({ key, mode, settings, sources = [], mask = null, signal, onPartial, onImage }) {
   const fields = optionFields(settings);
   const fallback = typeFor(fields.output_format);
   let res;
@@ -142,6 +143,7 @@ export async function runImages({ key, mode, settings, sources = [], mask = null
       onPartial?.(b64ToBlob(data.b64_json, fallback), data.partial_image_index ?? 0);
     } else if (ev.endsWith('.completed') && data.b64_json) {
       images.push(b64ToBlob(data.b64_json, fallback));
+      onImage?.(images[images.length - 1]);
       if (data.usage) usage = data.usage;
     } else if (ev === 'error' || data.error) {
       const e = data.error ?? data;

@@ -185,6 +185,7 @@ function App() {
   const [busy, setBusy] = useState(false);
   const [elapsed, setElapsed] = useState(0);
   const [partial, setPartial] = useState(null);
+  const [arrived, setArrived] = useState([]);
   const [current, setCurrent] = useState(null);
   const [error, setError] = useState(null);
   const [history, setHistory] = useState([]);
@@ -237,6 +238,7 @@ function App() {
     setBusy(true);
     setError(null);
     setPartial(null);
+    setArrived([]);
     setCurrent(null);
     const controller = new AbortController();
     abort.current = controller;
@@ -246,6 +248,7 @@ function App() {
       const { images, usage } = await runImages({
         key: apiKey, mode, settings: { ...settings, prompt }, sources, mask: maskBlob, signal: controller.signal,
         onPartial: (blob, index) => setPartial({ blob, index }),
+        onImage: (blob) => { setPartial(null); setArrived((a) => [...a, blob]); },
       });
       const entry = await addEntry({
         mode, prompt, images, usage, elapsed_ms: Date.now() - started,
@@ -256,15 +259,24 @@ function App() {
       });
       setCurrent(entry);
       setPartial(null);
+      setArrived([]);
       refreshHistory();
     } catch (err) {
       if (err.name === 'AbortError') setError({ message: 'Cancelled.' });
       else setError(err);
     } finally {
+      setArrived([]);
       setBusy(false);
       abort.current = null;
     }
   };
+  // Escape cancels a running request (when no dialog or field wants it).
+  useEffect(() => {
+    if (!busy) return undefined;
+    const onKey = (e) => { if (e.key === 'Escape') abort.current?.abort(); };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [busy]);
   const onPromptKey = (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) run(e); };
   const editFrom = (blob, name) => {
     setMode('edit');
@@ -305,8 +317,8 @@ function App() {
           </label>
           <div class="actions">
             <button class="primary" type="submit" disabled=${!canRun}>${mode === 'edit' ? 'Edit' : 'Generate'}</button>
-            ${busy && html`<button type="button" onClick=${() => abort.current?.abort()}>Cancel</button>`}
-            <span class="muted small">Ctrl+Enter sends.${!apiKey ? ' Paste a key first.' : mode === 'edit' && !sources.length ? ' Upload or pick an image to edit.' : ''}</span>
+            ${busy && html`<button type="button" onClick=${() => abort.current?.abort()} aria-keyshortcuts="Escape">Cancel</button>`}
+            <span class="muted small">Ctrl+Enter sends, Escape cancels.${!apiKey ? ' Paste a key first.' : mode === 'edit' && !sources.length ? ' Upload or pick an image to edit.' : ''}</span>
           </div>
           ${busy && html`<div class="progress" role="status" data-testid="progress">
             <span class="spinner" aria-hidden="true"></span>
@@ -315,12 +327,15 @@ function App() {
           ${error && html`<div class="notice error" role="alert" data-testid="error">${error.status ? `${error.status}: ` : ''}${error.message}</div>`}
         </form>
         ${mode === 'edit' && html`<${Sources} sources=${sources} setSources=${setSources} control=${mask} />`}
-        ${(partial || current) && html`<section class="panel" aria-labelledby="res-h">
+        ${(partial || arrived.length > 0 || current) && html`<section class="panel" aria-labelledby="res-h">
           <h2 id="res-h" class="first">Result</h2>
           ${partial && html`<figure class="partial" data-testid="partial">
             <${BlobImage} blob=${partial.blob} alt="Partial image ${partial.index + 1}" data-testid="partial-image" />
             <figcaption class="muted small">Partial image ${partial.index + 1} (still working)</figcaption>
           </figure>`}
+          ${!current && arrived.length > 0 && html`<div class="thumbs" data-testid="arrived">
+            ${arrived.map((blob, i) => html`<figure><${BlobImage} blob=${blob} alt=${`Image ${i + 1}, finished`} /></figure>`)}
+          </div>`}
           ${current && html`<${ResultCard} entry=${current} current onEdit=${editFrom} onDelete=${remove} />`}
         </section>`}
         <section class="panel" aria-labelledby="hist-h">
