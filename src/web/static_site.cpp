@@ -12,7 +12,7 @@ constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kRevalidate = "no-cache";
 // Pages only talk to this origin; the set-up page must never send a pasted key elsewhere.
 constexpr std::string_view kPageSecurity =
-    "Content-Security-Policy: default-src 'self'; img-src 'self' data:; style-src 'self' "
+    "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
     "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
     "Referrer-Policy: no-referrer\r\n";
 

@@ -51,6 +51,9 @@ TEST(WebStatic, PagesAreServedWithRevalidationAndAssetsAreImmutable) {
   EXPECT_EQ(get("/setup").body, "<html>setup</html>");
   EXPECT_EQ(get("/setup/").body, "<html>setup</html>");
   EXPECT_EQ(get("/playground/images").body, "<html>images</html>");
+  EXPECT_EQ(get("/playground/images/").body, "<html>images</html>");
+  EXPECT_EQ(get("/playground/images/history").body, "<html>images</html>");
+  EXPECT_EQ(get("/playground").status, 404);
 
   auto js = get("/assets/console-Ab12.js");
   EXPECT_EQ(js.status, 200);
@@ -112,7 +115,7 @@ TEST(WebStatic, WebPathsAreTheTablesFolders) {
   EXPECT_FALSE(is_web_path("/consoles", kTable));
 }
 
-// The real embedded build: the console and /setup pages exist, every asset
+// The real embedded build: the console, /setup and the image playground exist, every asset
 // they reference is in the table, and the gateway routes them to the web.
 TEST(WebStatic, EmbeddedBuildHasThePages) {
   auto console = serve_static({"GET", "/console/", "", ""});
@@ -120,7 +123,14 @@ TEST(WebStatic, EmbeddedBuildHasThePages) {
   EXPECT_NE(console.body.find("<div id=\"app\">"), std::string_view::npos);
   auto setup = serve_static({"GET", "/setup", "", ""});
   ASSERT_EQ(setup.status, 200);
-  for (auto page : {console.body, setup.body}) {
+  auto playground = serve_static({"GET", "/playground/images", "", ""});
+  ASSERT_EQ(playground.status, 200);
+  EXPECT_NE(playground.body.find("image playground"), std::string_view::npos);
+  EXPECT_EQ(serve_static({"GET", "/playground/images/", "", ""}).body, playground.body);
+  // Results are shown from blob: URLs, still only from this origin's requests.
+  EXPECT_TRUE(has_header(playground, "img-src 'self' data: blob:;"));
+  EXPECT_TRUE(has_header(playground, "connect-src 'self';"));
+  for (auto page : {console.body, setup.body, playground.body}) {
     for (auto pos = page.find("/assets/"); pos != std::string_view::npos;
          pos = page.find("/assets/", pos + 1)) {
       auto end = page.find('"', pos);
@@ -136,6 +146,8 @@ TEST(WebStatic, EmbeddedBuildHasThePages) {
   }
   EXPECT_EQ(classify_request("GET", "/console/").kind, RouteKind::web);
   EXPECT_EQ(classify_request("GET", "/setup").kind, RouteKind::web);
+  EXPECT_EQ(classify_request("GET", "/playground/images").kind, RouteKind::web);
+  EXPECT_EQ(classify_request("GET", "/playground/images/").kind, RouteKind::web);
   EXPECT_EQ(classify_request("GET", "/").kind, RouteKind::web);
   EXPECT_EQ(classify_request("GET", "/v1/models").kind, RouteKind::list_models);
   EXPECT_EQ(classify_request("GET", "/unknown").kind, RouteKind::not_found);

@@ -3,7 +3,10 @@
 // own form parser, so the gateway's encoder is checked by an independent
 // decoder). Every request is recorded with its parsed fields and file bytes;
 // the answer is scripted per request like the other mocks:
-//   { images?: [Buffer], usage?: {...}|null, partials?: n, status?, body? }
+//   { images?: [Buffer], usage?: {...}|null, status?, body?, delayMs?,
+//     partialImages?: [Buffer], partialDelayMs? }
+// (delayMs waits before answering; partialImages replace the made-up partial
+// bytes, partialDelayMs is the pause after each partial event.)
 // Streaming requests get partial_image events then one completed event per
 // image, named image_generation.* or image_edit.*.
 
@@ -153,6 +156,7 @@ export class MockImages {
     let b = this.queue.length ? this.queue.shift() : this.behavior;
     if (typeof b === 'function') b = b(rec);
     b = b ?? {};
+    if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
     if (b.status) {
       return this.#json(res, b.status, b.body ?? { error: { message: `mock error ${b.status}`, type: 'invalid_request_error' } });
     }
@@ -177,8 +181,9 @@ export class MockImages {
     const created_at = Math.floor(Date.now() / 1000);
     const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     for (let i = 0; i < partials; i++) {
-      send(`${prefix}.partial_image`, { b64_json: fakePng(`partial${i}`).toString('base64'), created_at, partial_image_index: i, ...meta });
-      await new Promise((r) => setTimeout(r, 5));
+      const bytes = b.partialImages?.[i] ?? fakePng(`partial${i}`);
+      send(`${prefix}.partial_image`, { b64_json: bytes.toString('base64'), created_at, partial_image_index: i, ...meta });
+      await new Promise((r) => setTimeout(r, b.partialDelayMs ?? 5));
     }
     images.forEach((img, i) => {
       const data = { b64_json: img.toString('base64'), created_at, ...meta };

@@ -74,6 +74,7 @@ function App() {
       <nav class="tabs" aria-label="Console sections">
         ${PAGES.map((p) => html`<a href="#/${p.id}" aria-current=${p === page ? 'page' : undefined}>${p.title}</a>`)}
         <a href="/setup">Client set-up</a>
+        <a href="/playground/images">Image playground</a>
       </nav>
       <${ThemeToggle} />
       <button type="button" onClick=${signOut}>Sign out</button>

@@ -60,7 +60,7 @@ function Setup() {
   return html`
     <header class="top">
       <span class="brand">aiohub · client set-up</span>
-      <nav class="tabs" aria-label="Pages"><a href="/console/">Console</a></nav>
+      <nav class="tabs" aria-label="Pages"><a href="/playground/images">Image playground</a><a href="/console/">Console</a></nav>
       <${ThemeToggle} />
     </header>
     <main>
