@@ -818,6 +818,7 @@ TEST(AnthropicStreamDecoder, RealisticStreamWhole) {
 
 TEST(AnthropicStreamDecoder, ByteByByteAndRandomSplitsGiveTheSameEvents) {
   std::string sse = fixture("stream_tools.sse");
+  ASSERT_FALSE(sse.empty());
   auto expected = dump(expected_stream_events());
   std::vector<std::size_t> every_byte;
   for (std::size_t i = 1; i < sse.size(); ++i) every_byte.push_back(i);

@@ -14,7 +14,7 @@ namespace codec_test {
 
 // tests/fixtures/<protocol>/<name>, whole.
 inline std::string read_fixture(const std::string& protocol, const std::string& name) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../fixtures" / protocol / name;
+  auto path = std::filesystem::path(AIOHUB_TEST_FIXTURES) / protocol / name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << path;
   std::stringstream ss;
