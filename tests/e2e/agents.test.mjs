@@ -1,0 +1,458 @@
+// The real coding agents as end-to-end judges: Claude Code, Codex CLI, Gemini
+// CLI and OpenCode (pinned in package.json) run headless against one gateway
+// whose channels are the mock upstreams, each agent configured exactly as
+// `aiohub client-config <id>` tells a user to, in two modes:
+//
+//   passthrough  the key's group routes the agent's model to a channel of the
+//                agent's own protocol;
+//   translated   the same agent set-up with another key whose group routes the
+//                same model to a channel of another protocol
+//                (Claude Code → Chat, Codex → Anthropic, Gemini CLI →
+//                Responses, OpenCode → Gemini).
+//
+// The mock answers the agent's first request with a call of the agent's own
+// shell tool (whose name is read from the tools the agent declared), which
+// writes a marker file into the agent's temp working directory and prints a
+// token; once the tool result comes back it answers with a final text. Each
+// test asserts: the agent exits 0 and prints the final text; the marker file
+// exists (the tool really ran); the second upstream request carries the tool
+// result with the token; no mock saw a request the real API would reject; the
+// gateway logged the rows with the mock's token counts.
+//
+// HOME, XDG and config dirs live in a temp dir per run; telemetry, update
+// checks and other non-essential traffic are switched off; nothing but
+// loopback is contacted. On failure the agent's stdout/stderr are printed.
+
+import { before } from 'node:test';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { test, assert, mockUpstream, trackMock } from './lib/harness.mjs';
+import { Gateway, E2E_DIR, makeTempDir, newKeySecret, runCli } from './lib/gateway.mjs';
+import { startMockAnthropic } from './lib/mock-anthropic.mjs';
+import { startMockGemini } from './lib/mock-gemini.mjs';
+import { startMockResponses } from './lib/mock-responses.mjs';
+
+const AGENT_TIMEOUT_MS = 150_000;
+const TEST_TIMEOUT_MS = AGENT_TIMEOUT_MS + 30_000;
+
+// Token counts the mock reports, distinct per answer so the log rows can be told apart.
+const TOOL_USAGE = { input: 1301, output: 31 };
+const FINAL_USAGE = { input: 1402, output: 42 };
+
+// ---------------------------------------------------------------------------
+// What each upstream protocol's request looks like to the mock.
+
+const PROTOCOL = {
+  anthropic: {
+    requests: (m) => m.messageRequests,
+    tools: (b) => (b.tools ?? []).map((t) => t.name),
+    toolResults: (b) =>
+      (b.messages ?? [])
+        .filter((m) => m.role === 'user' && Array.isArray(m.content))
+        .flatMap((m) => m.content.filter((c) => c.type === 'tool_result'))
+        .map((c) => JSON.stringify(c.content)),
+    script: (m, b) => m.setBehavior(b),
+    usage: (u) => u,
+  },
+  openai: {
+    requests: (m) => m.chatRequests,
+    tools: (b) => (b.tools ?? []).map((t) => t.function?.name ?? t.custom?.name),
+    toolResults: (b) => (b.messages ?? []).filter((m) => m.role === 'tool').map((m) => JSON.stringify(m.content)),
+    script: (m, b) => m.setBehavior(b),
+    usage: (u) => ({ prompt: u.input, completion: u.output, cached: 0 }),
+  },
+  'openai-responses': {
+    requests: (m) => m.responseRequests,
+    tools: (b) => (b.tools ?? []).flatMap((t) => (t.type === 'namespace' ? (t.tools ?? []).map((x) => x.name) : [t.name])).filter(Boolean),
+    toolResults: (b) =>
+      (Array.isArray(b.input) ? b.input : [])
+        .filter((it) => it.type === 'function_call_output' || it.type === 'custom_tool_call_output')
+        .map((it) => JSON.stringify(it.output)),
+    script: (m, b) => m.setBehavior(b),
+    usage: (u) => u,
+  },
+  gemini: {
+    requests: (m) => m.generateRequests,
+    tools: (b) => (b.tools ?? []).flatMap((t) => t.functionDeclarations ?? t.function_declarations ?? []).map((f) => f.name),
+    toolResults: (b) =>
+      (b.contents ?? [])
+        .flatMap((c) => c.parts ?? [])
+        .map((p) => p.functionResponse ?? p.function_response)
+        .filter(Boolean)
+        .map((r) => JSON.stringify(r.response)),
+    script: (m, b) => m.setBehavior(b),
+    usage: (u) => u,
+  },
+};
+
+// ---------------------------------------------------------------------------
+// The agents.
+
+const bin = (name) => path.join(E2E_DIR, 'node_modules', '.bin', name);
+
+/** `aiohub client-config` output → its sections [{title, path, text}]. */
+function parseClientConfig(out) {
+  const sections = [];
+  for (const part of out.split(/^## /m).slice(1)) {
+    const nl = part.indexOf('\n');
+    const head = part.slice(0, nl);
+    const m = /^(.*?)(?: \[(.*)\])?$/.exec(head);
+    sections.push({ title: m[1], path: m[2] ?? null, text: part.slice(nl + 1).replace(/\n+$/, '') });
+  }
+  return sections;
+}
+
+/** `export NAME="value"` lines of a shell section → {NAME: value}. */
+function exportsOf(text) {
+  const env = {};
+  for (const m of text.matchAll(/^export ([A-Z_][A-Z0-9_]*)="([^"]*)"$/gm)) env[m[1]] = m[2];
+  return env;
+}
+
+// Switches that keep every agent quiet and offline (no telemetry, no update
+// checks, no error reports, no model list downloads).
+const QUIET_ENV = {
+  DISABLE_TELEMETRY: '1',
+  DISABLE_ERROR_REPORTING: '1',
+  DISABLE_AUTOUPDATER: '1',
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  NO_UPDATE_NOTIFIER: '1',
+  NO_COLOR: '1',
+  CI: '1',
+  OPENCODE_DISABLE_AUTOUPDATE: '1',
+  OPENCODE_DISABLE_MODELS_FETCH: '1',
+  OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+  OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+  OPENCODE_DISABLE_SHARE: '1',
+  OPENCODE_DISABLE_CLAUDE_CODE: '1',
+};
+
+const opencodeEvents = (stdout) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+
+const AGENTS = [
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    bin: 'claude',
+    endpoint: 'messages',
+    model: 'claude-sonnet-4-5',
+    passthrough: 'anthropic',
+    translated: 'openai',
+    tool: 'Bash',
+    toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
+    async setup({ cc, home }) {
+      const env = exportsOf(cc.find((s) => /^Shell/.test(s.title)).text);
+      assert.ok(env.ANTHROPIC_BASE_URL && env.ANTHROPIC_AUTH_TOKEN, `client-config claude-code gives the base URL and token: ${JSON.stringify(env)}`);
+      // Helper calls (titles, summaries) use the small/fast model: the same one here.
+      return { env: { ...env, ANTHROPIC_DEFAULT_HAIKU_MODEL: env.ANTHROPIC_MODEL, ANTHROPIC_SMALL_FAST_MODEL: env.ANTHROPIC_MODEL, CLAUDE_CONFIG_DIR: path.join(home, '.claude') } };
+    },
+    args: (prompt) => ['-p', prompt, '--output-format', 'json', '--allowedTools', 'Bash', '--max-turns', '4'],
+    finalOutput(stdout) {
+      const r = JSON.parse(stdout);
+      assert.equal(r.is_error, false, `claude result is not an error: ${stdout.slice(0, 2000)}`);
+      return r.result;
+    },
+    // The tokens Claude Code counted over the run (its own sum of the answers' usage).
+    usage: (stdout) => {
+      const u = JSON.parse(stdout).usage;
+      return { input: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, output: u.output_tokens };
+    },
+  },
+  {
+    id: 'codex',
+    name: 'Codex CLI',
+    bin: 'codex',
+    endpoint: 'responses',
+    model: 'gpt-5',
+    passthrough: 'openai-responses',
+    translated: 'anthropic',
+    tool: 'exec_command',
+    toolArgs: (cmd) => ({ cmd }),
+    async setup({ cc, home }) {
+      const provider = cc.find((s) => s.path === '~/.codex/config.toml');
+      assert.ok(provider, 'client-config codex gives ~/.codex/config.toml');
+      const codexHome = path.join(home, '.codex');
+      await fs.mkdir(codexHome, { recursive: true });
+      // The file as printed, plus switches for an unattended run.
+      await fs.writeFile(path.join(codexHome, 'config.toml'), `check_for_update_on_startup = false\n${provider.text}\n\n[analytics]\nenabled = false\n`);
+      const env = exportsOf(cc.find((s) => /key/i.test(s.title) && !s.path).text);
+      return { env: { ...env, CODEX_HOME: codexHome } };
+    },
+    args: (prompt) => ['exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt],
+    // JSON Lines: item.completed {type:"agent_message", text} … turn.completed {usage}.
+    finalOutput(stdout) {
+      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      assert.ok(!events.some((e) => e.type === 'turn.failed'), `codex turn did not fail: ${stdout.slice(-2000)}`);
+      return events.filter((e) => e.item?.type === 'agent_message').map((e) => e.item.text).join('\n');
+    },
+    usage(stdout) {
+      const done = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.type === 'turn.completed');
+      return { input: done.reduce((a, e) => a + e.usage.input_tokens, 0), output: done.reduce((a, e) => a + e.usage.output_tokens, 0) };
+    },
+  },
+  {
+    id: 'gemini-cli',
+    name: 'Gemini CLI',
+    bin: 'gemini',
+    endpoint: 'gemini',
+    model: 'gemini-2.5-pro',
+    passthrough: 'gemini',
+    translated: 'openai-responses',
+    tool: 'run_shell_command',
+    toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
+    async setup({ cc, home }) {
+      const env = exportsOf(cc.find((s) => /^Shell/.test(s.title)).text);
+      const settingsSection = cc.find((s) => s.path === '~/.gemini/settings.json');
+      assert.ok(settingsSection, 'client-config gemini-cli gives ~/.gemini/settings.json (the auth method a headless run needs)');
+      const settings = JSON.parse(settingsSection.text);
+      settings.privacy = { usageStatisticsEnabled: false };
+      settings.telemetry = { enabled: false };
+      settings.general = { ...(settings.general ?? {}), disableAutoUpdate: true, disableUpdateNag: true };
+      await fs.mkdir(path.join(home, '.gemini'), { recursive: true });
+      await fs.writeFile(path.join(home, '.gemini', 'settings.json'), JSON.stringify(settings, null, 2));
+      return { env: { ...env, GEMINI_CLI_TRUST_WORKSPACE: 'true' } };
+    },
+    args: (prompt) => ['-p', prompt, '--output-format', 'json', '--approval-mode', 'yolo'],
+    finalOutput(stdout) {
+      const r = JSON.parse(stdout.slice(stdout.indexOf('{')));
+      assert.ok(!r.error, `gemini result is not an error: ${stdout.slice(0, 2000)}`);
+      return r.response;
+    },
+    usage: (stdout) => {
+      const models = JSON.parse(stdout.slice(stdout.indexOf('{'))).stats.models;
+      const all = Object.values(models).map((m) => m.tokens);
+      return { input: all.reduce((a, t) => a + t.prompt, 0), output: all.reduce((a, t) => a + t.candidates, 0) };
+    },
+  },
+  {
+    id: 'opencode',
+    name: 'OpenCode',
+    bin: 'opencode',
+    endpoint: 'chat',
+    model: 'gpt-4.1',
+    passthrough: 'openai',
+    translated: 'gemini',
+    tool: 'bash',
+    toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
+    async setup({ cc, work }) {
+      const cfg = cc.find((s) => /opencode\.json/.test(s.path ?? ''));
+      assert.ok(cfg, 'client-config opencode gives opencode.json');
+      await fs.writeFile(path.join(work, 'opencode.json'), cfg.text);
+      return { env: {} };
+    },
+    args: (prompt) => ['run', '--format', 'json', '--pure', prompt],
+    // JSON Lines: text parts, step_finish parts with the step's tokens.
+    finalOutput: (stdout) =>
+      opencodeEvents(stdout)
+        .filter((e) => e.type === 'text')
+        .map((e) => e.part.text)
+        .join('\n'),
+    usage(stdout) {
+      const steps = opencodeEvents(stdout).filter((e) => e.type === 'step_finish');
+      return { input: steps.reduce((a, e) => a + e.part.tokens.input, 0), output: steps.reduce((a, e) => a + e.part.tokens.output, 0) };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------
+// One gateway, one mock per protocol; per agent model two channels: the
+// agent's own protocol in group "direct", the other protocol in group
+// "translated". The agents' set-up is the same, only the key differs.
+
+let gw;
+const mocks = {};
+const keys = { direct: newKeySecret(), translated: newKeySecret() };
+// Gemini CLI uses more than one model (helpers on flash/flash-lite).
+const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-3-pro-preview', 'gemini-3-flash-preview'];
+const modelsOf = (a) => (a.id === 'gemini-cli' ? GEMINI_MODELS : [a.model]);
+
+before(async () => {
+  mocks.openai = await mockUpstream();
+  mocks.anthropic = trackMock(await startMockAnthropic());
+  mocks['openai-responses'] = trackMock(await startMockResponses());
+  mocks.gemini = trackMock(await startMockGemini());
+  const channels = [];
+  for (const type of Object.keys(mocks)) {
+    for (const mode of ['direct', 'translated']) {
+      const models = AGENTS.filter((a) => (mode === 'direct' ? a.passthrough : a.translated) === type).flatMap(modelsOf);
+      if (!models.length) continue;
+      channels.push({ name: `${type}-${mode}`, type, base_url: mocks[type].url, api_key: `up-${type}-key`, groups: [mode], models });
+    }
+  }
+  gw = await Gateway.start({
+    label: 'agents',
+    config: {
+      groups: ['direct', 'translated'].map((name) => ({ name, endpoints: ['chat', 'responses', 'messages', 'gemini'], ratio: 1.0 })),
+      channels,
+      keys: [
+        { name: 'agents-direct', key: keys.direct, group: 'direct' },
+        { name: 'agents-translated', key: keys.translated, group: 'translated' },
+      ],
+    },
+  });
+});
+
+/** Behaviour for the upstream mock: tool call first, final text after the tool result, plain text for helper calls. */
+function scriptUpstream(type, agent, { toolCmd, finalText, toolSeen }) {
+  const p = PROTOCOL[type];
+  p.script(mocks[type], (rec) => {
+    const body = rec.body ?? {};
+    if (p.toolResults(body).length) return { text: finalText, usage: p.usage(FINAL_USAGE) };
+    const tools = p.tools(body);
+    if (tools.includes(agent.tool)) {
+      toolSeen.push(rec);
+      return { toolCalls: [{ name: agent.tool, arguments: JSON.stringify(agent.toolArgs(toolCmd)) }], usage: p.usage(TOOL_USAGE) };
+    }
+    // A helper call (title, next-speaker check …): JSON text suits those that want JSON.
+    return { text: '{"reasoning":"The task is complete.","next_speaker":"user","title":"Marker file"}' };
+  });
+}
+
+function runAgent(agent, args, { env, cwd }) {
+  return new Promise((resolve) => {
+    const child = spawn(bin(agent.bin), args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, AGENT_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, error: e.message, stdout, stderr, timedOut });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // Kill anything the agent left behind in its process group.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+const tail = (s, n = 6000) => (s.length > n ? '…' + s.slice(-n) : s);
+
+for (const agent of AGENTS) {
+  for (const mode of ['passthrough', 'translated']) {
+    const upstream = mode === 'passthrough' ? agent.passthrough : agent.translated;
+    const group = mode === 'passthrough' ? 'direct' : 'translated';
+    const title = `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): a shell tool round trip, final text, usage rows`;
+    const installed = existsSync(bin(agent.bin));
+    test(title, { timeout: TEST_TIMEOUT_MS, skip: installed ? false : `${agent.bin} is not installed in tests/e2e/node_modules (run npm ci in tests/e2e)` }, async (t) => {
+      const tag = `${agent.id}-${mode}`;
+      const home = await makeTempDir(`aiohub-agent-${tag}-home-`);
+      const work = await makeTempDir(`aiohub-agent-${tag}-work-`);
+      const token = `marker-${tag}-${newKeySecret().slice(3, 11)}`;
+      const marker = path.join(work, 'agent-marker.txt');
+      const toolCmd = `printf '%s\\n' '${token}' > agent-marker.txt && cat agent-marker.txt`;
+      const finalText = `FINAL ${tag}: the marker file is written.`;
+
+      // The set-up a user gets from the gateway.
+      const ccOut = await runCli(['client-config', agent.id, '--base-url', gw.url, '--key', keys[group], '--model', agent.model]);
+      const cc = parseClientConfig(ccOut.stdout);
+      const { env: agentEnv } = await agent.setup({ cc, home, work });
+
+      for (const m of Object.values(mocks)) m.reset();
+      const toolSeen = [];
+      scriptUpstream(upstream, agent, { toolCmd, finalText, toolSeen });
+      const t0 = Date.now();
+
+      const env = {
+        PATH: process.env.PATH,
+        LANG: 'C.UTF-8',
+        TERM: 'dumb',
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, '.config'),
+        XDG_DATA_HOME: path.join(home, '.local', 'share'),
+        XDG_CACHE_HOME: path.join(home, '.cache'),
+        XDG_STATE_HOME: path.join(home, '.local', 'state'),
+        TMPDIR: process.env.TMPDIR ?? '/tmp',
+        ...QUIET_ENV,
+        ...agentEnv,
+      };
+      const prompt = 'Create the file agent-marker.txt in the current directory using the shell, then report back.';
+      const run = await runAgent(agent, agent.args(prompt), { env, cwd: work });
+      if (process.env.AGENTS_E2E_DUMP) {
+        // Every request the mocks saw, for a look at what the agent and the gateway sent.
+        await fs.mkdir(process.env.AGENTS_E2E_DUMP, { recursive: true });
+        const dump = Object.fromEntries(Object.entries(mocks).map(([k, m]) => [k, m.requests.map((r) => ({ method: r.method, url: r.url, headers: r.headers, body: r.body, status: r.answeredStatus, violations: r.violations }))]));
+        await fs.writeFile(path.join(process.env.AGENTS_E2E_DUMP, `${tag}.json`), JSON.stringify({ stdout: run.stdout, stderr: run.stderr, requests: dump }, null, 1));
+      }
+      const diag = () =>
+        `\n--- ${agent.name} exit=${run.code} signal=${run.signal ?? ''}${run.timedOut ? ' TIMED OUT' : ''}${run.error ? ' spawn error ' + run.error : ''}\n` +
+        `env (agent part): ${JSON.stringify(agentEnv)}\nstdout:\n${tail(run.stdout)}\nstderr:\n${tail(run.stderr)}\n`;
+      try {
+        const reqs = PROTOCOL[upstream].requests(mocks[upstream]);
+        // Every request any mock received must be one the real API accepts.
+        for (const [type, m] of Object.entries(mocks)) {
+          for (const r of m.requests) {
+            assert.deepEqual(r.violations ?? [], [], `${type} mock rejected ${r.method} ${r.url} as the real API would (HTTP ${r.answeredStatus})`);
+          }
+        }
+        assert.ok(!run.timedOut, `${agent.name} did not finish within ${AGENT_TIMEOUT_MS} ms`);
+        assert.ok(reqs.length > 0, `${agent.name}'s requests reached the ${upstream} mock through the gateway`);
+        assert.ok(
+          toolSeen.length > 0,
+          `the upstream saw the agent's tool ${agent.tool} declared; tools seen: ${JSON.stringify(reqs.map((r) => PROTOCOL[upstream].tools(r.body ?? {})))}`,
+        );
+        assert.equal(run.code, 0, `${agent.name} exit code`);
+        // The tool ran: the marker file exists with the token, and its output went back upstream.
+        assert.ok(existsSync(marker), `the agent's shell tool created ${marker}`);
+        assert.equal((await fs.readFile(marker, 'utf8')).trim(), token);
+        const withResult = reqs.filter((r) => PROTOCOL[upstream].toolResults(r.body ?? {}).length);
+        assert.ok(withResult.length > 0, `a later upstream request carries the tool result`);
+        const results = PROTOCOL[upstream].toolResults(withResult[0].body);
+        assert.ok(results.some((x) => x.includes(token)), `the tool result upstream contains the command's output ${token}: ${JSON.stringify(results)}`);
+        // The agent printed the mock's final text.
+        const out = agent.finalOutput(run.stdout);
+        assert.ok(String(out).includes(finalText), `${agent.name} printed the final text ${JSON.stringify(finalText)}; got ${JSON.stringify(String(out).slice(0, 1000))}`);
+        // The agent's own token count: the two answers' usage, as the mock reported it.
+        if (agent.usage) {
+          assert.deepEqual(agent.usage(run.stdout), { input: TOOL_USAGE.input + FINAL_USAGE.input, output: TOOL_USAGE.output + FINAL_USAGE.output }, `${agent.name}'s own usage total`);
+        }
+        // The gateway logged the round trip with the upstream's token counts.
+        const rows = await gw.waitForLogs(
+          (rows) => {
+            const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
+        // Every request the agent made was answered in full (no 4xx/5xx, no 499 for a hang-up after the answer).
+        const bad = mine.filter((r) => r.status !== 200);
+        assert.deepEqual(bad.map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`), [], 'rows of the run that are not 200');
+            return mine.some((r) => r.input_tokens === TOOL_USAGE.input) && mine.some((r) => r.input_tokens === FINAL_USAGE.input);
+          },
+          { timeoutMs: 8000, limit: 50 },
+        );
+        const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
+        for (const [u, what] of [
+          [TOOL_USAGE, 'tool-call answer'],
+          [FINAL_USAGE, 'final answer'],
+        ]) {
+          const row = mine.find((r) => r.input_tokens === u.input);
+          assert.equal(row.output_tokens, u.output, `${what} row output_tokens`);
+          assert.equal(row.status, 200, `${what} row status`);
+          assert.equal(row.channel, `${upstream}-${group}`, `${what} row channel`);
+          assert.equal(row.model, agent.model, `${what} row model`);
+        }
+        t.diagnostic(
+          `${agent.name} ${mode}: ${Date.now() - t0} ms; upstream ${upstream} requests: ` +
+            reqs.map((r) => `${r.path}→${r.answeredStatus ?? '?'}${PROTOCOL[upstream].toolResults(r.body ?? {}).length ? '(tool result)' : ''}`).join(', '),
+        );
+      } catch (e) {
+        e.message += diag();
+        throw e;
+      }
+    });
+  }
+}
