@@ -1,14 +1,12 @@
 // The real coding agents as end-to-end judges: Claude Code, Codex CLI, Gemini
 // CLI and OpenCode (pinned in package.json) run headless against one gateway
 // whose channels are the mock upstreams, each agent configured exactly as
-// `aiohub client-config <id>` tells a user to, in two modes:
-//
-//   passthrough  the key's group routes the agent's model to a channel of the
-//                agent's own protocol;
-//   translated   the same agent set-up with another key whose group routes the
-//                same model to a channel of another protocol
-//                (Claude Code → Chat, Codex → Anthropic, Gemini CLI →
-//                Responses, OpenCode → Gemini).
+// `aiohub client-config <id>` tells a user to, against each of the four
+// upstream protocols: one group per upstream type ("via-<type>", one channel
+// of that type serving every agent's model) and one key per group, so the
+// agent's set-up is the same and only the key decides whether the gateway
+// passes the agent's protocol through or translates it (Claude Code ×
+// Anthropic/Chat/Responses/Gemini, Codex × …, Gemini CLI × …, OpenCode × …).
 //
 // The mock answers the agent's first request with a call of the agent's own
 // shell tool (whose name is read from the tools the agent declared), which
@@ -142,8 +140,7 @@ const AGENTS = [
     bin: 'claude',
     endpoint: 'messages',
     model: 'claude-sonnet-4-5',
-    passthrough: 'anthropic',
-    translated: 'openai',
+    own: 'anthropic',
     tool: 'Bash',
     toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
     async setup({ cc, home }) {
@@ -170,8 +167,7 @@ const AGENTS = [
     bin: 'codex',
     endpoint: 'responses',
     model: 'gpt-5',
-    passthrough: 'openai-responses',
-    translated: 'anthropic',
+    own: 'openai-responses',
     tool: 'exec_command',
     toolArgs: (cmd) => ({ cmd }),
     async setup({ cc, home }) {
@@ -202,8 +198,7 @@ const AGENTS = [
     bin: 'gemini',
     endpoint: 'gemini',
     model: 'gemini-2.5-pro',
-    passthrough: 'gemini',
-    translated: 'openai-responses',
+    own: 'gemini',
     tool: 'run_shell_command',
     toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
     async setup({ cc, home }) {
@@ -236,8 +231,7 @@ const AGENTS = [
     bin: 'opencode',
     endpoint: 'chat',
     model: 'gpt-4.1',
-    passthrough: 'openai',
-    translated: 'gemini',
+    own: 'openai',
     tool: 'bash',
     toolArgs: (cmd) => ({ command: cmd, description: 'Write the marker file' }),
     async setup({ cc, work }) {
@@ -261,13 +255,13 @@ const AGENTS = [
 ];
 
 // ---------------------------------------------------------------------------
-// One gateway, one mock per protocol; per agent model two channels: the
-// agent's own protocol in group "direct", the other protocol in group
-// "translated". The agents' set-up is the same, only the key differs.
+// One gateway, one mock per protocol, per upstream type a group with one
+// channel of that type serving every agent's model, and a key per group.
 
 let gw;
 const mocks = {};
-const keys = { direct: newKeySecret(), translated: newKeySecret() };
+const UPSTREAMS = ['anthropic', 'openai', 'openai-responses', 'gemini'];
+const keys = Object.fromEntries(UPSTREAMS.map((t) => [t, newKeySecret()]));
 // Gemini CLI uses more than one model (helpers on flash/flash-lite).
 const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-3-pro-preview', 'gemini-3-flash-preview'];
 const modelsOf = (a) => (a.id === 'gemini-cli' ? GEMINI_MODELS : [a.model]);
@@ -277,23 +271,12 @@ before(async () => {
   mocks.anthropic = trackMock(await startMockAnthropic());
   mocks['openai-responses'] = trackMock(await startMockResponses());
   mocks.gemini = trackMock(await startMockGemini());
-  const channels = [];
-  for (const type of Object.keys(mocks)) {
-    for (const mode of ['direct', 'translated']) {
-      const models = AGENTS.filter((a) => (mode === 'direct' ? a.passthrough : a.translated) === type).flatMap(modelsOf);
-      if (!models.length) continue;
-      channels.push({ name: `${type}-${mode}`, type, base_url: mocks[type].url, api_key: `up-${type}-key`, groups: [mode], models });
-    }
-  }
   gw = await Gateway.start({
     label: 'agents',
     config: {
-      groups: ['direct', 'translated'].map((name) => ({ name, endpoints: ['chat', 'responses', 'messages', 'gemini'], ratio: 1.0 })),
-      channels,
-      keys: [
-        { name: 'agents-direct', key: keys.direct, group: 'direct' },
-        { name: 'agents-translated', key: keys.translated, group: 'translated' },
-      ],
+      groups: UPSTREAMS.map((t) => ({ name: `via-${t}`, endpoints: ['chat', 'responses', 'messages', 'gemini'], ratio: 1.0 })),
+      channels: UPSTREAMS.map((t) => ({ name: `chan-${t}`, type: t, base_url: mocks[t].url, api_key: `up-${t}-key`, groups: [`via-${t}`], models: AGENTS.flatMap(modelsOf) })),
+      keys: UPSTREAMS.map((t) => ({ name: `agents-via-${t}`, key: keys[t], group: `via-${t}` })),
     },
   });
 });
@@ -346,13 +329,12 @@ function runAgent(agent, args, { env, cwd }) {
 const tail = (s, n = 6000) => (s.length > n ? '…' + s.slice(-n) : s);
 
 for (const agent of AGENTS) {
-  for (const mode of ['passthrough', 'translated']) {
-    const upstream = mode === 'passthrough' ? agent.passthrough : agent.translated;
-    const group = mode === 'passthrough' ? 'direct' : 'translated';
+  for (const upstream of [agent.own, ...UPSTREAMS.filter((t) => t !== agent.own)]) {
+    const mode = upstream === agent.own ? 'passthrough' : 'translated';
     const title = `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): a shell tool round trip, final text, usage rows`;
     const installed = existsSync(bin(agent.bin));
     test(title, { timeout: TEST_TIMEOUT_MS, skip: installed ? false : `${agent.bin} is not installed in tests/e2e/node_modules (run npm ci in tests/e2e)` }, async (t) => {
-      const tag = `${agent.id}-${mode}`;
+      const tag = `${agent.id}-via-${upstream}`;
       const home = await makeTempDir(`aiohub-agent-${tag}-home-`);
       const work = await makeTempDir(`aiohub-agent-${tag}-work-`);
       const token = `marker-${tag}-${newKeySecret().slice(3, 11)}`;
@@ -361,7 +343,7 @@ for (const agent of AGENTS) {
       const finalText = `FINAL ${tag}: the marker file is written.`;
 
       // The set-up a user gets from the gateway.
-      const ccOut = await runCli(['client-config', agent.id, '--base-url', gw.url, '--key', keys[group], '--model', agent.model]);
+      const ccOut = await runCli(['client-config', agent.id, '--base-url', gw.url, '--key', keys[upstream], '--model', agent.model]);
       const cc = parseClientConfig(ccOut.stdout);
       const { env: agentEnv } = await agent.setup({ cc, home, work });
 
@@ -442,7 +424,7 @@ for (const agent of AGENTS) {
           const row = mine.find((r) => r.input_tokens === u.input);
           assert.equal(row.output_tokens, u.output, `${what} row output_tokens`);
           assert.equal(row.status, 200, `${what} row status`);
-          assert.equal(row.channel, `${upstream}-${group}`, `${what} row channel`);
+          assert.equal(row.channel, `chan-${upstream}`, `${what} row channel`);
           assert.equal(row.model, agent.model, `${what} row model`);
         }
         t.diagnostic(
