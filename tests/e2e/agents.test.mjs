@@ -8,14 +8,18 @@
 // passes the agent's protocol through or translates it (Claude Code ×
 // Anthropic/Chat/Responses/Gemini, Codex × …, Gemini CLI × …, OpenCode × …).
 //
-// The mock answers the agent's first request with a call of the agent's own
-// shell tool (whose name is read from the tools the agent declared), which
-// writes a marker file into the agent's temp working directory and prints a
-// token; once the tool result comes back it answers with a final text. Each
-// test asserts: the agent exits 0 and prints the final text; the marker file
-// exists (the tool really ran); the second upstream request carries the tool
-// result with the token; no mock saw a request the real API would reject; the
-// gateway logged the rows with the mock's token counts.
+// The mock answers the agent's first request with two parallel calls of the
+// agent's own shell tool (its name read from the tools the agent declared),
+// after a signed reasoning block where the upstream protocol has one
+// (Anthropic thinking, Responses reasoning, Gemini thoughtSignature). Each
+// call writes a marker file into the agent's temp working directory and
+// prints a token; once the tool results come back the mock answers with a
+// final text. Each test asserts: no mock saw a request the real API would
+// reject; the agent exits 0 and prints the final text; both marker files
+// exist (the tool really ran); the next upstream request carries both
+// results; reasoning comes back with its original signature or not at all
+// (required for passthrough); the agent's own token total is the mock's;
+// the gateway logged every request of the run as 200 with the mock's counts.
 //
 // HOME, XDG and config dirs live in a temp dir per run; telemetry, update
 // checks and other non-essential traffic are switched off; nothing but
@@ -53,6 +57,14 @@ const PROTOCOL = {
         .map((c) => JSON.stringify(c.content)),
     script: (m, b) => m.setBehavior(b),
     usage: (u) => u,
+    // Reasoning the tool-call answer carried, as the client sent it back in its history.
+    reasoningBack: (b) =>
+      (b.messages ?? [])
+        .filter((m) => m.role === 'assistant' && Array.isArray(m.content))
+        .flatMap((m) => m.content)
+        .filter((c) => c.type === 'thinking' || c.type === 'redacted_thinking')
+        .map((c) => ({ text: c.thinking, signature: c.signature ?? c.data })),
+    withReasoning: (b, r) => ({ ...b, thinking: r }),
   },
   openai: {
     requests: (m) => m.chatRequests,
@@ -60,6 +72,8 @@ const PROTOCOL = {
     toolResults: (b) => (b.messages ?? []).filter((m) => m.role === 'tool').map((m) => JSON.stringify(m.content)),
     script: (m, b) => m.setBehavior(b),
     usage: (u) => ({ prompt: u.input, completion: u.output, cached: 0 }),
+    reasoningBack: () => [],
+    withReasoning: (b) => b, // Chat has no signed reasoning
   },
   'openai-responses': {
     requests: (m) => m.responseRequests,
@@ -70,6 +84,11 @@ const PROTOCOL = {
         .map((it) => JSON.stringify(it.output)),
     script: (m, b) => m.setBehavior(b),
     usage: (u) => u,
+    reasoningBack: (b) =>
+      (Array.isArray(b.input) ? b.input : [])
+        .filter((it) => it.type === 'reasoning')
+        .map((it) => ({ text: (it.summary ?? []).map((x) => x.text).join(''), signature: it.encrypted_content })),
+    withReasoning: (b, r) => ({ ...b, thinking: r }),
   },
   gemini: {
     requests: (m) => m.generateRequests,
@@ -82,6 +101,14 @@ const PROTOCOL = {
         .map((r) => JSON.stringify(r.response)),
     script: (m, b) => m.setBehavior(b),
     usage: (u) => u,
+    reasoningBack: (b) =>
+      (b.contents ?? [])
+        .filter((c) => c.role === 'model')
+        .flatMap((c) => c.parts ?? [])
+        .filter((p) => p.thoughtSignature ?? p.thought_signature)
+        .map((p) => ({ signature: p.thoughtSignature ?? p.thought_signature })),
+    // Gemini signs the first function call of a turn.
+    withReasoning: (b, r) => ({ ...b, toolCalls: b.toolCalls.map((c, i) => (i === 0 ? { ...c, thoughtSignature: r.signature } : c)) }),
   },
 };
 
@@ -282,7 +309,7 @@ before(async () => {
 });
 
 /** Behaviour for the upstream mock: tool call first, final text after the tool result, plain text for helper calls. */
-function scriptUpstream(type, agent, { toolCmd, finalText, toolSeen }) {
+function scriptUpstream(type, agent, { toolCmds, reasoning, finalText, toolSeen }) {
   const p = PROTOCOL[type];
   p.script(mocks[type], (rec) => {
     const body = rec.body ?? {};
@@ -290,7 +317,9 @@ function scriptUpstream(type, agent, { toolCmd, finalText, toolSeen }) {
     const tools = p.tools(body);
     if (tools.includes(agent.tool)) {
       toolSeen.push(rec);
-      return { toolCalls: [{ name: agent.tool, arguments: JSON.stringify(agent.toolArgs(toolCmd)) }], usage: p.usage(TOOL_USAGE) };
+      // Two parallel calls, after a signed reasoning block where the protocol has one.
+      const calls = toolCmds.map((cmd) => ({ name: agent.tool, arguments: JSON.stringify(agent.toolArgs(cmd)) }));
+      return p.withReasoning({ toolCalls: calls, usage: p.usage(TOOL_USAGE) }, reasoning);
     }
     // A helper call (title, next-speaker check …): JSON text suits those that want JSON.
     return { text: '{"reasoning":"The task is complete.","next_speaker":"user","title":"Marker file"}' };
@@ -331,15 +360,17 @@ const tail = (s, n = 6000) => (s.length > n ? '…' + s.slice(-n) : s);
 for (const agent of AGENTS) {
   for (const upstream of [agent.own, ...UPSTREAMS.filter((t) => t !== agent.own)]) {
     const mode = upstream === agent.own ? 'passthrough' : 'translated';
-    const title = `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): a shell tool round trip, final text, usage rows`;
+    const title = `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): two parallel shell calls, reasoning, final text, usage`;
     const installed = existsSync(bin(agent.bin));
     test(title, { timeout: TEST_TIMEOUT_MS, skip: installed ? false : `${agent.bin} is not installed in tests/e2e/node_modules (run npm ci in tests/e2e)` }, async (t) => {
       const tag = `${agent.id}-via-${upstream}`;
       const home = await makeTempDir(`aiohub-agent-${tag}-home-`);
       const work = await makeTempDir(`aiohub-agent-${tag}-work-`);
-      const token = `marker-${tag}-${newKeySecret().slice(3, 11)}`;
-      const marker = path.join(work, 'agent-marker.txt');
-      const toolCmd = `printf '%s\\n' '${token}' > agent-marker.txt && cat agent-marker.txt`;
+      const nonce = newKeySecret().slice(3, 11);
+      const tokens = [1, 2].map((i) => `marker${i}-${tag}-${nonce}`);
+      const markers = [1, 2].map((i) => path.join(work, `agent-marker-${i}.txt`));
+      const toolCmds = tokens.map((tok, i) => `printf '%s\\n' '${tok}' > agent-marker-${i + 1}.txt && cat agent-marker-${i + 1}.txt`);
+      const reasoning = { text: 'Two marker files: one shell command each.', signature: `sig-${tag}-${newKeySecret().slice(3)}` };
       const finalText = `FINAL ${tag}: the marker file is written.`;
 
       // The set-up a user gets from the gateway.
@@ -349,8 +380,9 @@ for (const agent of AGENTS) {
 
       for (const m of Object.values(mocks)) m.reset();
       const toolSeen = [];
-      scriptUpstream(upstream, agent, { toolCmd, finalText, toolSeen });
+      scriptUpstream(upstream, agent, { toolCmds, reasoning, finalText, toolSeen });
       const t0 = Date.now();
+      let reasoningNote = '';
 
       const env = {
         PATH: process.env.PATH,
@@ -365,7 +397,7 @@ for (const agent of AGENTS) {
         ...QUIET_ENV,
         ...agentEnv,
       };
-      const prompt = 'Create the file agent-marker.txt in the current directory using the shell, then report back.';
+      const prompt = 'Create the files agent-marker-1.txt and agent-marker-2.txt in the current directory using the shell, then report back.';
       const run = await runAgent(agent, agent.args(prompt), { env, cwd: work });
       if (process.env.AGENTS_E2E_DUMP) {
         // Every request the mocks saw, for a look at what the agent and the gateway sent.
@@ -391,13 +423,24 @@ for (const agent of AGENTS) {
           `the upstream saw the agent's tool ${agent.tool} declared; tools seen: ${JSON.stringify(reqs.map((r) => PROTOCOL[upstream].tools(r.body ?? {})))}`,
         );
         assert.equal(run.code, 0, `${agent.name} exit code`);
-        // The tool ran: the marker file exists with the token, and its output went back upstream.
-        assert.ok(existsSync(marker), `the agent's shell tool created ${marker}`);
-        assert.equal((await fs.readFile(marker, 'utf8')).trim(), token);
+        // Both calls ran: the marker files exist with their tokens, and both outputs went back upstream.
+        for (const [i, marker] of markers.entries()) {
+          assert.ok(existsSync(marker), `the agent's shell tool (call ${i + 1} of 2) created ${marker}`);
+          assert.equal((await fs.readFile(marker, 'utf8')).trim(), tokens[i]);
+        }
         const withResult = reqs.filter((r) => PROTOCOL[upstream].toolResults(r.body ?? {}).length);
-        assert.ok(withResult.length > 0, `a later upstream request carries the tool result`);
+        assert.ok(withResult.length > 0, `a later upstream request carries the tool results`);
         const results = PROTOCOL[upstream].toolResults(withResult[0].body);
-        assert.ok(results.some((x) => x.includes(token)), `the tool result upstream contains the command's output ${token}: ${JSON.stringify(results)}`);
+        for (const tok of tokens) assert.ok(results.some((x) => x.includes(tok)), `the tool results upstream contain the command's output ${tok}: ${JSON.stringify(results)}`);
+        // Signed reasoning comes back unchanged, or not at all (never forged);
+        // a client of the upstream's own protocol must send it back.
+        const back = PROTOCOL[upstream].reasoningBack(withResult[0].body);
+        // (Gemini documents a sentinel for a call whose signature was lost, PROTOCOLS.md pitfall 7.)
+        const allowed = [reasoning.signature, ...(upstream === 'gemini' ? ['skip_thought_signature_validator'] : [])];
+        for (const r of back) assert.ok(allowed.includes(r.signature), `reasoning signature sent back upstream is the original: ${JSON.stringify(back)}`);
+        const original = back.some((r) => r.signature === reasoning.signature);
+        if (mode === 'passthrough' && upstream !== 'openai') assert.ok(original, `${agent.name} sent its reasoning (signature) back in the history: ${JSON.stringify(back)}`);
+        reasoningNote = upstream === 'openai' ? '' : `; reasoning signature back upstream: ${original ? 'original' : back.length ? 'sentinel' : 'none'}`;
         // The agent printed the mock's final text.
         const out = agent.finalOutput(run.stdout);
         assert.ok(String(out).includes(finalText), `${agent.name} printed the final text ${JSON.stringify(finalText)}; got ${JSON.stringify(String(out).slice(0, 1000))}`);
@@ -409,14 +452,14 @@ for (const agent of AGENTS) {
         const rows = await gw.waitForLogs(
           (rows) => {
             const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
-        // Every request the agent made was answered in full (no 4xx/5xx, no 499 for a hang-up after the answer).
-        const bad = mine.filter((r) => r.status !== 200);
-        assert.deepEqual(bad.map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`), [], 'rows of the run that are not 200');
             return mine.some((r) => r.input_tokens === TOOL_USAGE.input) && mine.some((r) => r.input_tokens === FINAL_USAGE.input);
           },
           { timeoutMs: 8000, limit: 50 },
         );
         const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
+        // Every request the agent made was answered in full (no 4xx/5xx, no 499 for a hang-up after the answer).
+        const bad = mine.filter((r) => r.status !== 200);
+        assert.deepEqual(bad.map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`), [], 'rows of the run that are not 200');
         for (const [u, what] of [
           [TOOL_USAGE, 'tool-call answer'],
           [FINAL_USAGE, 'final answer'],
@@ -428,7 +471,7 @@ for (const agent of AGENTS) {
           assert.equal(row.model, agent.model, `${what} row model`);
         }
         t.diagnostic(
-          `${agent.name} ${mode}: ${Date.now() - t0} ms; upstream ${upstream} requests: ` +
+          `${agent.name} ${mode}: ${Date.now() - t0} ms${reasoningNote}; upstream ${upstream} requests: ` +
             reqs.map((r) => `${r.path}→${r.answeredStatus ?? '?'}${PROTOCOL[upstream].toolResults(r.body ?? {}).length ? '(tool result)' : ''}`).join(', '),
         );
       } catch (e) {
