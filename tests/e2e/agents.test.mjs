@@ -309,13 +309,19 @@ before(async () => {
 });
 
 /** Behaviour for the upstream mock: tool call first, final text after the tool result, plain text for helper calls. */
-function scriptUpstream(type, agent, { toolCmds, reasoning, finalText, toolSeen }) {
+function scriptUpstream(type, agent, { toolCmds, reasoning, finalText, toolSeen, failFirst }) {
   const p = PROTOCOL[type];
+  let failed = !failFirst;
   p.script(mocks[type], (rec) => {
     const body = rec.body ?? {};
     if (p.toolResults(body).length) return { text: finalText, usage: p.usage(FINAL_USAGE) };
     const tools = p.tools(body);
     if (tools.includes(agent.tool)) {
+      if (!failed) {
+        // One rate-limit answer (in the upstream's own error shape) before the real one.
+        failed = true;
+        return failFirst;
+      }
       toolSeen.push(rec);
       // Two parallel calls, after a signed reasoning block where the protocol has one.
       const calls = toolCmds.map((cmd) => ({ name: agent.tool, arguments: JSON.stringify(agent.toolArgs(cmd)) }));
@@ -357,13 +363,26 @@ function runAgent(agent, args, { env, cwd }) {
 
 const tail = (s, n = 6000) => (s.length > n ? '…' + s.slice(-n) : s);
 
-for (const agent of AGENTS) {
-  for (const upstream of [agent.own, ...UPSTREAMS.filter((t) => t !== agent.own)]) {
+// Per agent: every upstream type; then its own protocol once more with a
+// transient upstream error before the first answer, which the agent must
+// retry through the gateway: a 429 with retry-after: 1, or for Codex, which
+// never retries a 429 (only 5xx and transport errors), a 503.
+const RATE_LIMITED = { status: 429, headers: { 'retry-after': '1' } };
+const UNAVAILABLE = { status: 503 };
+const CASES = AGENTS.flatMap((agent) => [
+  ...[agent.own, ...UPSTREAMS.filter((t) => t !== agent.own)].map((upstream) => ({ agent, upstream })),
+  { agent, upstream: agent.own, failFirst: agent.id === 'codex' ? UNAVAILABLE : RATE_LIMITED },
+]);
+
+for (const { agent, upstream, failFirst } of CASES) {
+  {
     const mode = upstream === agent.own ? 'passthrough' : 'translated';
-    const title = `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): two parallel shell calls, reasoning, final text, usage`;
+    const title = failFirst
+      ? `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): an upstream ${failFirst.status} is retried, then the round trip completes`
+      : `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): two parallel shell calls, reasoning, final text, usage`;
     const installed = existsSync(bin(agent.bin));
     test(title, { timeout: TEST_TIMEOUT_MS, skip: installed ? false : `${agent.bin} is not installed in tests/e2e/node_modules (run npm ci in tests/e2e)` }, async (t) => {
-      const tag = `${agent.id}-via-${upstream}`;
+      const tag = `${agent.id}-via-${upstream}${failFirst ? `-${failFirst.status}` : ''}`;
       const home = await makeTempDir(`aiohub-agent-${tag}-home-`);
       const work = await makeTempDir(`aiohub-agent-${tag}-work-`);
       const nonce = newKeySecret().slice(3, 11);
@@ -380,7 +399,7 @@ for (const agent of AGENTS) {
 
       for (const m of Object.values(mocks)) m.reset();
       const toolSeen = [];
-      scriptUpstream(upstream, agent, { toolCmds, reasoning, finalText, toolSeen });
+      scriptUpstream(upstream, agent, { toolCmds, reasoning, finalText, toolSeen, failFirst });
       const t0 = Date.now();
       let reasoningNote = '';
 
@@ -458,8 +477,13 @@ for (const agent of AGENTS) {
         );
         const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
         // Every request the agent made was answered in full (no 4xx/5xx, no 499 for a hang-up after the answer).
-        const bad = mine.filter((r) => r.status !== 200);
-        assert.deepEqual(bad.map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`), [], 'rows of the run that are not 200');
+        const bad = mine.filter((r) => r.status !== 200).map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`);
+        if (failFirst) {
+          assert.equal(bad.length, 1, `exactly one row for the rate-limited try: ${JSON.stringify(bad)}`);
+          assert.ok(bad[0].includes(`→ ${failFirst.status}`), `the rate-limited try is logged with the upstream's status: ${bad[0]}`);
+        } else {
+          assert.deepEqual(bad, [], 'rows of the run that are not 200');
+        }
         for (const [u, what] of [
           [TOOL_USAGE, 'tool-call answer'],
           [FINAL_USAGE, 'final answer'],
