@@ -2,7 +2,7 @@
 // (Codex CLI drops the connection on `response.completed`, before the chunked
 // body's end) got the whole answer: its usage row says 200, not 499. A client
 // that hangs up before the terminal event still gets 499. Found by
-// agents.test.mjs (Codex CLI's rows were all 499).
+// agents-codex.test.mjs (Codex CLI's rows were all 499).
 
 import http from 'node:http';
 import { before } from 'node:test';

@@ -1,5 +1,7 @@
-// The real coding agents as end-to-end judges: Claude Code, Codex CLI, Gemini
-// CLI and OpenCode (pinned in package.json) run headless against one gateway
+// The real coding agents as end-to-end judges (agents-<id>.test.mjs, one file
+// per agent so that each file stays within the runner's per-file timeout):
+// Claude Code, Codex CLI, Gemini CLI and OpenCode (pinned in package.json)
+// run headless against one gateway
 // whose channels are the mock upstreams, each agent configured exactly as
 // `aiohub client-config <id>` tells a user to, against each of the four
 // upstream protocols: one group per upstream type ("via-<type>", one channel
@@ -30,14 +32,16 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { test, assert, mockUpstream, trackMock } from './lib/harness.mjs';
-import { Gateway, E2E_DIR, makeTempDir, newKeySecret, runCli } from './lib/gateway.mjs';
-import { startMockAnthropic } from './lib/mock-anthropic.mjs';
-import { startMockGemini } from './lib/mock-gemini.mjs';
-import { startMockResponses } from './lib/mock-responses.mjs';
+import { test, assert, mockUpstream, trackMock } from './harness.mjs';
+import { Gateway, E2E_DIR, makeTempDir, newKeySecret, runCli } from './gateway.mjs';
+import { startMockAnthropic } from './mock-anthropic.mjs';
+import { startMockGemini } from './mock-gemini.mjs';
+import { startMockResponses } from './mock-responses.mjs';
 
-const AGENT_TIMEOUT_MS = 150_000;
-const TEST_TIMEOUT_MS = AGENT_TIMEOUT_MS + 30_000;
+// An agent run takes 1-7 s here; a hung one is killed well before the
+// runner's per-file timeout (npm test: 60 s), so its output gets printed.
+const AGENT_TIMEOUT_MS = 40_000;
+const TEST_TIMEOUT_MS = AGENT_TIMEOUT_MS + 10_000;
 
 // Token counts the mock reports, distinct per answer so the log rows can be told apart.
 const TOOL_USAGE = { input: 1301, output: 31 };
@@ -152,6 +156,9 @@ const QUIET_ENV = {
   OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
   OPENCODE_DISABLE_SHARE: '1',
   OPENCODE_DISABLE_CLAUDE_CODE: '1',
+  // OpenCode fetches @opencode-ai/plugin's metadata from the npm registry at
+  // start; a closed loopback port keeps it (and any other npm use) offline.
+  npm_config_registry: 'http://127.0.0.1:9/',
 };
 
 const opencodeEvents = (stdout) =>
@@ -293,7 +300,7 @@ const keys = Object.fromEntries(UPSTREAMS.map((t) => [t, newKeySecret()]));
 const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-3-pro-preview', 'gemini-3-flash-preview'];
 const modelsOf = (a) => (a.id === 'gemini-cli' ? GEMINI_MODELS : [a.model]);
 
-before(async () => {
+async function startEnv() {
   mocks.openai = await mockUpstream();
   mocks.anthropic = trackMock(await startMockAnthropic());
   mocks['openai-responses'] = trackMock(await startMockResponses());
@@ -306,7 +313,7 @@ before(async () => {
       keys: UPSTREAMS.map((t) => ({ name: `agents-via-${t}`, key: keys[t], group: `via-${t}` })),
     },
   });
-});
+}
 
 /** Behaviour for the upstream mock: tool call first, final text after the tool result, plain text for helper calls. */
 function scriptUpstream(type, agent, { toolCmds, reasoning, finalText, toolSeen, failFirst }) {
@@ -369,13 +376,17 @@ const tail = (s, n = 6000) => (s.length > n ? '…' + s.slice(-n) : s);
 // never retries a 429 (only 5xx and transport errors), a 503.
 const RATE_LIMITED = { status: 429, headers: { 'retry-after': '1' } };
 const UNAVAILABLE = { status: 503 };
-const CASES = AGENTS.flatMap((agent) => [
+const casesOf = (agent) => [
   ...[agent.own, ...UPSTREAMS.filter((t) => t !== agent.own)].map((upstream) => ({ agent, upstream })),
   { agent, upstream: agent.own, failFirst: agent.id === 'codex' ? UNAVAILABLE : RATE_LIMITED },
-]);
+];
 
-for (const { agent, upstream, failFirst } of CASES) {
-  {
+/** Registers the tests of one agent (by client-config id) with their own gateway and mocks. */
+export function agentTests(id) {
+  const agent = AGENTS.find((a) => a.id === id);
+  if (!agent) throw new Error(`no agent ${id}`);
+  before(startEnv);
+  for (const { upstream, failFirst } of casesOf(agent)) {
     const mode = upstream === agent.own ? 'passthrough' : 'translated';
     const title = failFirst
       ? `${agent.name} (${agent.endpoint}) → gateway → ${upstream} mock (${mode}): an upstream ${failFirst.status} is retried, then the round trip completes`
