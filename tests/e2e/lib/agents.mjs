@@ -159,6 +159,16 @@ const QUIET_ENV = {
   // OpenCode fetches @opencode-ai/plugin's metadata from the npm registry at
   // start; a closed loopback port keeps it (and any other npm use) offline.
   npm_config_registry: 'http://127.0.0.1:9/',
+  // Anything else an agent fetches on its own (Codex CLI: update check on
+  // api.github.com, plugin list on chatgpt.com, metrics to ab.chatgpt.com)
+  // goes to a closed loopback port too, without a DNS lookup; the gateway is
+  // reached directly.
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  http_proxy: 'http://127.0.0.1:9',
+  NO_PROXY: '127.0.0.1,localhost,::1',
+  no_proxy: '127.0.0.1,localhost,::1',
 };
 
 const opencodeEvents = (stdout) =>
@@ -339,9 +349,11 @@ function scriptUpstream(type, agent, { toolCmds, reasoning, finalText, toolSeen,
   });
 }
 
-function runAgent(agent, args, { env, cwd }) {
+function runAgent(agent, args, { env, cwd, straceFile }) {
   return new Promise((resolve) => {
-    const child = spawn(bin(agent.bin), args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // AGENTS_E2E_STRACE=1: record every connect() of the agent and its children.
+    const [cmd, argv] = straceFile ? ['strace', ['-f', '-qq', '-e', 'trace=connect', '-o', straceFile, bin(agent.bin), ...args]] : [bin(agent.bin), args];
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -428,7 +440,16 @@ export function agentTests(id) {
         ...agentEnv,
       };
       const prompt = 'Create the files agent-marker-1.txt and agent-marker-2.txt in the current directory using the shell, then report back.';
-      const run = await runAgent(agent, agent.args(prompt), { env, cwd: work });
+      const straceFile = process.env.AGENTS_E2E_STRACE ? path.join(home, 'connect.strace') : null;
+      const run = await runAgent(agent, agent.args(prompt), { env, cwd: work, straceFile });
+      if (straceFile) {
+        // Every inet connection the agent tried went to loopback.
+        const trace = await fs.readFile(straceFile, 'utf8').catch(() => '');
+        const targets = [...trace.matchAll(/connect\(\d+, \{sa_family=AF_INET6?, sin6?_port=htons\((\d+)\), (?:sin_addr=inet_addr\("([^"]+)"\)|sin6_flowinfo=[^,]*, inet_pton\(AF_INET6, "([^"]+)")/g)].map((m) => `${m[2] ?? m[3]}:${m[1]}`);
+        const outside = targets.filter((t) => !/^(127\.|::1:|::ffff:127\.)/.test(t));
+        t.diagnostic(`${agent.name}: connect() targets: ${[...new Set(targets)].join(', ') || 'none'}`);
+        assert.deepEqual([...new Set(outside)], [], `${agent.name} tried to reach beyond loopback`);
+      }
       if (process.env.AGENTS_E2E_DUMP) {
         // Every request the mocks saw, for a look at what the agent and the gateway sent.
         await fs.mkdir(process.env.AGENTS_E2E_DUMP, { recursive: true });
