@@ -421,7 +421,8 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
         outcome =
             co_await relay_translated(ex, *channel, client, *decoded, head.model, hints, settings_);
     }
-    if (watch.gone()) {
+    // A client that hangs up after the terminal event got its whole answer.
+    if (watch.gone() && !outcome.delivered) {
       outcome.status = 499;
       outcome.retryable = false;
       outcome.reply.reset();

@@ -36,6 +36,10 @@ struct RelayOutcome {
   // Streamed pieces relayed (about a token each): what a stream cut short
   // produced, when the provider never reported usage.
   std::int64_t relayed_deltas = 0;
+  // The stream's terminal event (message_stop, response.completed …) reached
+  // the client: a hang-up after it is not a cancellation (Codex CLI closes
+  // the connection on response.completed, before the chunked body ends).
+  bool delivered = false;
 };
 
 struct RelaySettings {

@@ -139,6 +139,11 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
       }
     }
     if (broken) {
+      if (out.delivered) {
+        // The client has the whole answer (and may be gone): just end the body.
+        co_await ex.response.end_stream({});
+        break;
+      }
       if (!ex.response.committed()) {
         // Not a byte reached the client: another channel may still answer.
         ex.response.abandon_stream();
@@ -158,7 +163,9 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
     }
     if (!piece.empty()) decoder->feed(piece, events);
     if (last) decoder->finish(events);
+    bool stop = false;
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::message_stop) stop = true;
       if (e.kind == ir::EventKind::part_delta) ++out.relayed_deltas;
       if (e.kind == ir::EventKind::message_start && !out.usage.input)
         out.usage.input = e.usage.input;
@@ -177,10 +184,13 @@ awaitable<RelayOutcome> relay_same_protocol(HttpExchange& ex, const Channel& cha
     else
       sent = co_await ex.response.write_chunk(piece);
     if (!sent) {
-      out.status = 499;
-      out.error = "client went away during the stream";
+      if (!out.delivered) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+      }
       break;
     }
+    if (stop && out.status == 200 && out.error.empty()) out.delivered = true;
     if (last) break;
   }
   co_return out;

@@ -203,6 +203,11 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
         finished = true;
       }
     }
+    if (broken && out.delivered) {
+      // The client has the whole answer (and may be gone): just end the body.
+      co_await ex.response.end_stream({});
+      break;
+    }
     if (broken) {
       if (!ex.response.committed()) {
         // Not a byte reached the client: another channel may still answer.
@@ -222,7 +227,9 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
       events.push_back(std::move(err));
       finished = true;
     }
+    bool stop = false;
     for (auto& e : events) {
+      if (e.kind == ir::EventKind::message_stop) stop = true;
       if (e.kind == ir::EventKind::part_delta) {
         ++out.relayed_deltas;
         if (produced.size() < (4u << 20)) produced.append(e.delta);
@@ -249,10 +256,13 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
     else
       sent = co_await ex.response.write_chunk(bytes);
     if (!sent) {
-      out.status = 499;
-      out.error = "client went away during the stream";
+      if (!out.delivered) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+      }
       break;
     }
+    if (stop && out.status == 200 && out.error.empty()) out.delivered = true;
   }
   if (out.status == 502 && out.error.empty()) out.error = "upstream stream ended with an error";
   co_return out;

@@ -89,7 +89,7 @@ export function validateMessagesRequest(body) {
         if (typeof t.name !== 'string' || !TOOL_NAME_RE.test(t.name)) v.push(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`);
         if (!t.input_schema || t.input_schema.type !== 'object') v.push(`tools.${i}.input_schema.type: Input should be 'object'`);
         for (const k of Object.keys(t)) {
-          if (!['name', 'description', 'input_schema', 'cache_control', 'type', 'strict', 'eager_input_streaming'].includes(k)) {
+          if (!['name', 'description', 'input_schema', 'cache_control', 'type', 'strict', 'eager_input_streaming', 'defer_loading', 'input_examples'].includes(k)) {
             v.push(`tools.${i}.${k}: Extra inputs are not permitted`);
           }
         }
@@ -280,7 +280,7 @@ export class MockAnthropic extends MockBase {
     });
     events.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } }));
     events.push(ev('message_stop', {}));
-    await this.writeSse(res, events, { delayMs: b.delayMs, headers: h });
+    await this.writeSse(res, events, { delayMs: b.delayMs, endDelayMs: b.endDelayMs, headers: h });
   }
 
   sendMessage(res, message, h) {

@@ -10,7 +10,9 @@
 // request each (first in, first out); b is an object or (rec) => object.
 //
 // Common behaviour objects (each mock renders them in its own wire format):
-//   { text, pieces?, usage?, thinking?, delayMs?, firstDelayMs? }
+//   { text, pieces?, usage?, thinking?, delayMs?, firstDelayMs?, endDelayMs? }
+//       (endDelayMs: keep the stream open that long after its last event, as
+//       real upstreams sometimes do before they end the body)
 //   { toolCalls: [{ id?, name, arguments (JSON text), fragments? }], text?, usage? }
 //   { status, body?, headers? }            an error answer
 // `usage` is { input, output } (input: prompt tokens, none cached).
@@ -183,9 +185,9 @@ export class MockBase {
   /**
    * Write an SSE stream: `events` is a list of {event?, data} (data: object →
    * compact JSON). `sep` is the event terminator. Honours b.delayMs between
-   * events and stops when the client goes away.
+   * events (and endDelayMs after the last one) and stops when the client goes away.
    */
-  async writeSse(res, events, { delayMs = 0, sep = '\n\n', headers = {} } = {}) {
+  async writeSse(res, events, { delayMs = 0, endDelayMs = 0, sep = '\n\n', headers = {} } = {}) {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -204,6 +206,7 @@ export class MockBase {
       const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
       res.write((e.event ? `event: ${e.event}\n` : '') + `data: ${data}${sep}`);
     }
+    if (!aborted && endDelayMs) await sleep(endDelayMs);
     if (aborted) {
       this.streamsAborted += 1;
       return;

@@ -33,7 +33,7 @@ const TOP_LEVEL = new Set([
   'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'store', 'previous_response_id',
   'conversation', 'include', 'reasoning', 'text', 'max_output_tokens', 'max_tool_calls', 'temperature', 'top_p',
   'truncation', 'metadata', 'user', 'safety_identifier', 'prompt_cache_key', 'prompt_cache_retention', 'service_tier',
-  'stream', 'stream_options', 'background', 'top_logprobs', 'prompt', 'context_management',
+  'stream', 'stream_options', 'background', 'top_logprobs', 'prompt', 'context_management', 'client_metadata',
 ]);
 const INPUT_PARTS = new Set(['input_text', 'input_image', 'input_file', 'input_audio']);
 const ASSISTANT_PARTS = new Set(['output_text', 'refusal']);
@@ -246,7 +246,7 @@ export class MockResponses extends MockBase {
       }
     });
     ev('response.completed', { response: response('completed', output, responsesUsage(usage)) });
-    await this.writeSse(res, events, { delayMs: b.delayMs, headers: h });
+    await this.writeSse(res, events, { delayMs: b.delayMs, endDelayMs: b.endDelayMs, headers: h });
   }
 }
 
