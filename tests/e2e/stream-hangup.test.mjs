@@ -44,6 +44,13 @@ function readUntilThenHangUp(url, headers, body, until) {
 }
 
 const CLIENTS = {
+  chat: {
+    path: '/v1/chat/completions',
+    headers: () => ({ authorization: `Bearer ${env.key}` }),
+    body: (model) => ({ model, messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }),
+    terminal: /data: \[DONE\]\n\n/,
+    firstDelta: /"content":"[^"]+"[^\n]*\n\n/,
+  },
   responses: {
     path: '/v1/responses',
     headers: () => ({ authorization: `Bearer ${env.key}` }),
@@ -61,6 +68,8 @@ const CLIENTS = {
 };
 
 const CASES = [
+  ['chat', 'openai'],
+  ['chat', 'anthropic'],
   ['responses', 'openai-responses'],
   ['responses', 'anthropic'],
   ['messages', 'anthropic'],

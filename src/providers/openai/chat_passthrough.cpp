@@ -144,6 +144,11 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   for (;;) {
     forward.clear();
     if (!co_await call.read_some(piece)) {
+      if (out.delivered) {
+        // The client has the whole answer: just end the body.
+        co_await ex.response.end_stream({});
+        break;
+      }
       if (!ex.response.committed()) {
         // Not a byte reached the client: another channel may still answer.
         ex.response.abandon_stream();
@@ -191,10 +196,14 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
       sent = co_await ex.response.write_chunk(forward);
     }
     if (!sent) {
-      out.status = 499;
-      out.error = "client went away during the stream";
+      if (!out.delivered) {
+        out.status = 499;
+        out.error = "client went away during the stream";
+      }
       break;  // `call` closes the upstream connection: the upstream stops generating.
     }
+    // [DONE] reached the client: a hang-up from now on is not a cancellation.
+    if (tap.saw_done() && out.status == 200) out.delivered = true;
     if (call.done()) break;
   }
   if (tap.usage()) {
@@ -206,7 +215,7 @@ awaitable<RelayOutcome> relay_chat_passthrough(HttpExchange& ex, const Channel& 
   out.relayed_deltas = tap.data_events();
   if (tap.saw_error() && out.status == 200)
     out.error = "upstream sent an error event in the stream";
-  if (ex.response.failed() && out.status == 200) out.status = 499;
+  if (ex.response.failed() && out.status == 200 && !out.delivered) out.status = 499;
   co_return out;
 }
 

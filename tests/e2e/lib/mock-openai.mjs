@@ -16,7 +16,7 @@
 // Behaviour per request is chosen with mock.setBehavior(b) (for all following
 // requests) or mock.enqueue(b) (one request each, first in first out). `b` is an
 // object or a function (req) => object. Recognised behaviour objects:
-//   { text, pieces?, usage?, finishReason?, delayMs?, firstDelayMs? }
+//   { text, pieces?, usage?, finishReason?, delayMs?, firstDelayMs?, endDelayMs? }
 //       answer with assistant text; when streaming, `pieces` (default: the text
 //       split into words, keeping spaces) become the content deltas, `delayMs`
 //       waits between stream chunks, `firstDelayMs` before the first byte.
@@ -354,7 +354,14 @@ export class MockOpenAI {
       return;
     }
     if (b.delayMs) await sleep(b.delayMs);
-    res.end('data: [DONE]\n\n');
+    if (b.endDelayMs) {
+      // [DONE], then the body stays open a moment, as a slow proxy would.
+      res.write('data: [DONE]\n\n');
+      await sleep(b.endDelayMs);
+      res.end();
+    } else {
+      res.end('data: [DONE]\n\n');
+    }
     this.streamsFinished += 1;
   }
 }
