@@ -115,3 +115,18 @@ TEST_F(UsageJournalTest, AHeaderLaggingBehindSkipsWhatWasWritten) {
   UsageJournal again(file());
   EXPECT_EQ(ids(again.recover()), (std::vector<std::string>{"req_4", "req_5"}));
 }
+
+TEST_F(UsageJournalTest, ABareFileNameIsInTheWorkingDirectory) {
+  fs::create_directories(dir_);
+  const auto cwd = fs::current_path();
+  fs::current_path(dir_);
+  try {
+    UsageJournal j("aiohub.db.usage-journal");  // sqlite://aiohub.db
+    EXPECT_TRUE(j.recover().empty());
+    EXPECT_GT(j.append(row(1)), 0u);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+  }
+  fs::current_path(cwd);
+  EXPECT_TRUE(fs::exists(dir_ / "aiohub.db.usage-journal"));
+}
