@@ -10,6 +10,7 @@
 #include <string>
 
 #include "billing/usage_writer.hpp"
+#include "cluster/shared_state.hpp"
 #include "config/config.hpp"
 #include "gateway/relay.hpp"
 #include "images/file_store.hpp"
@@ -37,7 +38,7 @@ ImageServiceOptions image_service_options(const Config& config);
 class ImageService {
  public:
   ImageService(ImageServiceOptions options, UsageWriter& usage, RelaySettings relay,
-               RoutingConfig routing);
+               RoutingConfig routing, SharedState* shared = nullptr);
   ~ImageService();
 
   awaitable<void> serve(HttpExchange& ex, const Snapshot& snap, const Key& key, bool edit);
@@ -56,6 +57,8 @@ class ImageService {
   RoutingConfig routing_;
   ImageFileStore files_;
   asio::thread_pool disk_{1};  // every file read and write
+  SharedState local_shared_;
+  SharedState& shared_;  // admission and channel health: local, or Redis
 };
 
 }  // namespace aiohub
