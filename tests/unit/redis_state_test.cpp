@@ -4,10 +4,14 @@
 // fixture's server they fail.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "cluster/redis_client.hpp"
 #include "cluster/redis_scripts.hpp"
@@ -384,5 +388,84 @@ TEST(RedisSharedStateOffline, FallsBackToLocalAccounting) {
   EXPECT_EQ(key.state->balance.used.load(), 100);
   EXPECT_EQ(key.state->balance.held.load(), 100);
   EXPECT_FALSE(state.healthy());
+  state.stop();
+}
+
+namespace {
+
+template <class F>
+bool eventually(F f) {
+  for (int i = 0; i < 200; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return f();
+}
+
+}  // namespace
+
+TEST_F(RedisScripts, NoticesFromOtherInstancesReloadAndCoolChannels) {
+  auto snap = std::make_shared<Snapshot>();
+  auto health = std::make_shared<ChannelHealth>("flaky-" + std::to_string(id));
+  snap->channel_health[health->record().channel] = health;
+  std::atomic<int> pokes{0};
+  RedisSharedStateOptions o;
+  o.url = "redis://127.0.0.1:" + std::to_string(endpoint.port) + "/0";
+  o.instance_id = "me-" + std::to_string(id);
+  RedisSharedState state(
+      o, [snap] { return std::shared_ptr<const Snapshot>(snap); }, [&pokes] { ++pokes; });
+  state.start();
+  // Subscribed: it looks for missed notices once.
+  ASSERT_TRUE(eventually([&] { return pokes.load() >= 1; }));
+  const int after_subscribe = pokes.load();
+
+  // Its own notice is not a reason to reload; another instance's is.
+  conn->command({"PUBLISH", rs::kConfigChannel, o.instance_id + " 7"});
+  conn->command({"PUBLISH", rs::kConfigChannel, "other 8"});
+  ASSERT_TRUE(eventually([&] { return pokes.load() == after_subscribe + 1; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(pokes.load(), after_subscribe + 1);
+
+  // Another instance cooled the channel down: this one leaves it alone too.
+  const std::int64_t now = unix_now_ms();
+  ASSERT_TRUE(health->in_rotation(now));
+  const std::string payload = R"({"instance":"other","channel":")" + health->record().channel +
+                              R"(","state":"cooling_down","reason":"connect: refused",)"
+                              R"("consecutive_failures":3,"since_ms":)" +
+                              std::to_string(now) + R"(,"until_ms":)" +
+                              std::to_string(now + 60'000) + "}";
+  conn->command({"PUBLISH", rs::kHealthChannel, payload});
+  ASSERT_TRUE(eventually([&] { return !health->in_rotation(unix_now_ms()); }));
+  EXPECT_EQ(health->record().reason, "connect: refused");
+
+  // And what this instance publishes reaches the hash and the channel.
+  ChannelHealthRecord healthy;
+  healthy.channel = health->record().channel;
+  state.channel_health_changed(healthy);
+  ASSERT_TRUE(eventually([&] {
+    auto r = conn->command({"HGET", rs::kHealthHash, healthy.channel});
+    return r && r->str.find(o.instance_id) != std::string::npos;
+  }));
+  // Its own message is not applied to itself (still cooling down here).
+  EXPECT_FALSE(health->in_rotation(unix_now_ms()));
+  // A config change here is published for the others.
+  std::mutex m;
+  std::vector<std::string> heard;
+  std::atomic<bool> listening{false};
+  RedisSubscriber other(
+      endpoint, {rs::kConfigChannel},
+      [&](const std::string&, const std::string& payload) {
+        std::lock_guard lock(m);
+        heard.push_back(payload);
+      },
+      [&] { listening = true; });
+  other.start();
+  ASSERT_TRUE(eventually([&] { return listening.load(); }));
+  state.config_changed(9);
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard lock(m);
+    return std::find(heard.begin(), heard.end(), o.instance_id + " 9") != heard.end();
+  }));
+  other.stop();
   state.stop();
 }
