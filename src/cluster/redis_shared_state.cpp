@@ -78,13 +78,14 @@ std::string limit_message(long long code, long long n, const RateLimits& l) {
 // Built outside the coroutine: GCC 12 cannot keep initializer lists in a
 // coroutine frame.
 RedisArgv admit_argv(const std::string& instance, const Key& key, const RateLimits& l,
-                     const RemoteSettler::Hold& hold, bool reserving, std::int64_t now) {
+                     const RemoteSettler::Hold& hold, bool reserving, Micros seed,
+                     std::int64_t now) {
   return rs::admit().call(
       {rs::quota_key(hold.key_id), rs::limits_key(hold.key_id), rs::concurrency_key(hold.key_id)},
       {instance, std::to_string(now), std::to_string(l.rpm.value_or(0)),
        std::to_string(l.tpm.value_or(0)), std::to_string(l.concurrency.value_or(0)),
        std::to_string(reserving ? *key.record.quota : -1), std::to_string(hold.reserved),
-       std::to_string(key.state->balance.used.load(std::memory_order_relaxed))});
+       std::to_string(seed)});
 }
 
 }  // namespace
@@ -143,7 +144,13 @@ awaitable<Admission> RedisSharedState::admit(const AdmitInput& in) {
   hold.slot = l.concurrency.has_value();
   hold.quota = key.record.quota.has_value();
   hold.tpm = l.tpm.has_value();
-  RedisArgv argv = admit_argv(options_.instance_id, key, l, hold, reserving, now);
+  Micros seed;  // this instance's view of `used`, should Redis not have it
+  {
+    std::lock_guard lock(mine_mutex_);
+    seed = key.state->balance.used.load(std::memory_order_relaxed);
+    if (auto m = mine_.find(hold.key_id); m != mine_.end()) seed -= m->second.pending;
+  }
+  RedisArgv argv = admit_argv(options_.instance_id, key, l, hold, reserving, seed, now);
   std::function<void()> before = [this, hold] {
     std::lock_guard lock(mine_mutex_);
     auto& m = mine_[hold.key_id];
@@ -162,7 +169,6 @@ awaitable<Admission> RedisSharedState::admit(const AdmitInput& in) {
       std::move(argv), std::move(before), std::move(after), asio::use_awaitable);
   if (!reply || reply->type != RedisReply::Type::array || reply->elements.size() < 2) {
     // Redis is away or too slow: this request is counted here alone.
-    fallbacks_.fetch_add(1, std::memory_order_relaxed);
     co_return admit_locally(in, unix_now_ms());
   }
   Admission a;
@@ -182,7 +188,17 @@ awaitable<Admission> RedisSharedState::admit(const AdmitInput& in) {
 }
 
 void RedisSharedState::settle_remote(const Hold& hold, Micros cost, std::int64_t tokens,
-                                     std::int64_t now_ms, Micros local_used) {
+                                     std::int64_t now_ms, KeyBalance& local) {
+  Micros local_used;
+  {
+    std::lock_guard lock(mine_mutex_);
+    auto& m = mine_[hold.key_id];
+    m.pending += cost;
+    aiohub::settle(local, 0, cost);
+    // The seed, should Redis have lost the key: with this cost, without the
+    // ones still queued (each adds its own when it arrives).
+    local_used = local.used.load(std::memory_order_relaxed) - (m.pending - cost);
+  }
   const std::vector<std::string> keys{rs::quota_key(hold.key_id), rs::limits_key(hold.key_id),
                                       rs::concurrency_key(hold.key_id)};
   const std::vector<std::string> args{options_.instance_id,
@@ -198,11 +214,12 @@ void RedisSharedState::settle_remote(const Hold& hold, Micros cost, std::int64_t
   job.argv = rs::settle().call(keys, args);
   // Taken off this instance's count when sent: if Redis is away the next
   // reconciliation writes the count as it is, without this hold.
-  job.before = [this, hold] {
+  job.before = [this, hold, cost] {
     std::lock_guard lock(mine_mutex_);
     auto& m = mine_[hold.key_id];
     m.hold -= hold.reserved;
     m.slots -= hold.slot ? 1 : 0;
+    m.pending -= cost;
   };
   client_.submit(std::move(job));
 }
@@ -217,16 +234,25 @@ std::vector<RedisArgv> RedisSharedState::reconcile_commands(bool all_keys) {
   if (full) next_full_reconcile_ms_ = now + options_.reconcile_every.count();
 
   std::map<std::int64_t, Mine> mine;
+  // id -> (has a quota, used as this instance knows it, less what it has not
+  // sent to Redis yet), read under the same lock as the settlements move them.
+  std::map<std::int64_t, std::pair<bool, Micros>> keys;
   {
     std::lock_guard lock(mine_mutex_);
     for (auto it = mine_.begin(); it != mine_.end();) {
       mine[it->first] = it->second;
       // Entries back at zero are written once more (below) and dropped.
-      if (it->second.hold == 0 && it->second.slots == 0)
+      if (it->second.hold == 0 && it->second.slots == 0 && it->second.pending == 0)
         it = mine_.erase(it);
       else
         ++it;
     }
+    if (snap && (full || !mine.empty()))
+      for (auto& [hash, key] : snap->keys_by_hash) {
+        Micros used = key.state->balance.used.load(std::memory_order_relaxed);
+        if (auto m = mine.find(key.record.id); m != mine.end()) used -= m->second.pending;
+        keys[key.record.id] = {key.record.quota.has_value(), used};
+      }
   }
   auto sync = [&](std::int64_t id, bool has_quota, Micros local_used) {
     const Mine m = mine.count(id) ? mine[id] : Mine{};
@@ -236,12 +262,6 @@ std::vector<RedisArgv> RedisSharedState::reconcile_commands(bool all_keys) {
                          std::to_string(std::max<std::int64_t>(m.slots, 0)),
                          std::to_string(local_used), has_quota ? "1" : "0"}));
   };
-  // id -> (has a quota, used as this instance knows it)
-  std::map<std::int64_t, std::pair<bool, Micros>> keys;
-  if (snap && (full || !mine.empty()))
-    for (auto& [hash, key] : snap->keys_by_hash)
-      keys[key.record.id] = {key.record.quota.has_value(),
-                             key.state->balance.used.load(std::memory_order_relaxed)};
   if (full) {
     for (auto& [id, k] : keys)
       if (all_keys || k.first || mine.count(id)) sync(id, k.first, k.second);

@@ -54,7 +54,7 @@ class RedisSharedState final : public SharedState, public RemoteSettler {
   bool healthy() const override { return client_.connected(); }
 
   void settle_remote(const Hold& hold, Micros cost, std::int64_t tokens, std::int64_t now_ms,
-                     Micros local_used) override;
+                     KeyBalance& local) override;
 
  private:
   // Run on the client thread after a (re)connect and every reconcile period:
@@ -67,6 +67,9 @@ class RedisSharedState final : public SharedState, public RemoteSettler {
   struct Mine {
     Micros hold = 0;
     std::int64_t slots = 0;
+    // Settled here (in the local `used`) but not yet sent to Redis: left out
+    // of the local view a reconciliation writes, or it would count twice.
+    Micros pending = 0;
   };
 
   RedisSharedStateOptions options_;
@@ -78,10 +81,10 @@ class RedisSharedState final : public SharedState, public RemoteSettler {
   std::int64_t next_full_reconcile_ms_ = 0;  // client thread
 
   // What this instance holds in Redis, per key id, changed on the client
-  // thread in the order the commands are sent.
+  // thread in the order the commands are sent (`pending` also on request
+  // threads, together with the local `used`).
   std::mutex mine_mutex_;
   std::map<std::int64_t, Mine> mine_;
-  std::atomic<std::int64_t> fallbacks_{0};
 };
 
 }  // namespace aiohub

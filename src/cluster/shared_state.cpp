@@ -42,11 +42,7 @@ void AdmissionTicket::settle(Micros cost, std::int64_t tokens, std::int64_t now_
   auto state = std::move(state_);
   state_.reset();
   if (settler_) {
-    // The local balance follows every settlement, so that a fallback to
-    // local accounting starts from what this instance knows was spent.
-    aiohub::settle(state->balance, 0, cost);
-    settler_->settle_remote(hold_, cost, tokens, now_ms,
-                            state->balance.used.load(std::memory_order_relaxed));
+    settler_->settle_remote(hold_, cost, tokens, now_ms, state->balance);
     settler_ = nullptr;
     return;
   }

@@ -30,9 +30,11 @@ class RemoteSettler {
     bool tpm = false;    // the key has a tokens-per-minute limit
   };
   virtual ~RemoteSettler() = default;
-  // Must not block (queues the command).
+  // Adds the cost to the local balance's `used` too (so that a fallback to
+  // local accounting starts from what this instance knows was spent). Must
+  // not block (queues the command).
   virtual void settle_remote(const Hold& hold, Micros cost, std::int64_t tokens,
-                             std::int64_t now_ms, Micros local_used) = 0;
+                             std::int64_t now_ms, KeyBalance& local) = 0;
 };
 
 // An admitted request's claim on its key: a concurrency slot and a quota

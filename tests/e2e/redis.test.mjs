@@ -167,13 +167,16 @@ test('one key, three instances, concurrent load: quota overspent by no more than
   const before = await usedMicros(gws[0], 'quota');
   assert.equal(before, 0);
   // Nine clients, three per instance, each sending one request after the
-  // other for five seconds; slow answers keep several in flight at once.
+  // other (slow answers keep several in flight at once) until the quota is
+  // used up, and for 1.5 s more.
   const responses = [];
-  const until = Date.now() + 5000;
+  let until = Date.now() + 30_000;
+  let served = 0;
   const worker = async (w) => {
     while (Date.now() < until) {
       const r = await chat(gws[w % 3], keys.quota, 'gpt-slow');
       responses.push(r);
+      if (r.status === 200 && ++served * COST_MICROS >= QUOTA_MICROS) until = Math.min(until, Date.now() + 1500);
       if (r.status !== 200) await sleep(50);
     }
   };
@@ -191,7 +194,13 @@ test('one key, three instances, concurrent load: quota overspent by no more than
   // admits nothing once used + open reservations reach the quota: at most the
   // last admitted request's cost beyond it. (Three instances counting alone
   // would admit about three quotas' worth.)
-  assert.ok(used >= QUOTA_MICROS, `the quota was used up (${used})`);
+  const dump = () =>
+    redisCli('--scan', '--pattern', 'aiohub:*:quota')
+      .split('\n')
+      .filter(Boolean)
+      .map((h) => `${h}: ${redisCli('HGETALL', h).replace(/\n/g, ' ')}`)
+      .join('; ');
+  assert.ok(used >= QUOTA_MICROS, `the quota was used up (${used}); Redis: ${dump()}`);
   assert.ok(used - QUOTA_MICROS <= COST_MICROS, `overspent by ${used - QUOTA_MICROS} micro-USD`);
   // Redis's running balance agrees with PostgreSQL's.
   const id = (await gws[0].keyList()).find((k) => k.name === 'quota');
