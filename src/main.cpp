@@ -188,6 +188,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   Metrics metrics;
   gateway.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
+  if (redis) admin_api.attach_shared_state(redis.get());
   FrontDoor front(gateway, admin_api, metrics);
 
   ServerOptions options;

@@ -158,6 +158,7 @@ test('aiohub status reports the redis back end and that it is reachable', { skip
   assert.equal(st.shared_state_backend, 'redis');
   assert.equal(st.redis_reachable, true, JSON.stringify(st));
   assert.match(st.redis, /^redis:\/\/127\.0\.0\.1:\d+\/0$/);
+  assert.match((await rawRequest(`${gws[0].url}/metrics`)).text, /^aiohub_shared_state_reachable 1$/m);
   const human = await gws[0].cli(['status']);
   assert.match(human.stdout, /shared state: +redis redis:\/\/127\.0\.0\.1:\d+\/0 +\(reachable\)/);
   for (const g of gws) assert.match(g.output, /shared state redis/);
@@ -318,6 +319,11 @@ test('Redis stopped: instances keep serving with local accounting and aiohub sta
     assert.equal(st.database_reachable, true);
     const human = await gws[1].cli(['status']);
     assert.match(human.stdout, /UNREACHABLE.*locally/);
+    // Each instance marks itself degraded.
+    for (const g of gws) {
+      const m = await rawRequest(`${g.url}/metrics`);
+      assert.match(m.text, /^aiohub_shared_state_reachable 0$/m);
+    }
   } finally {
     redis('resume');
   }
