@@ -16,6 +16,7 @@
 #include "cluster/redis_client.hpp"
 #include "cluster/redis_scripts.hpp"
 #include "cluster/redis_shared_state.hpp"
+#include "config/config.hpp"
 #include "util/time.hpp"
 
 using namespace aiohub;
@@ -468,4 +469,17 @@ TEST_F(RedisScripts, NoticesFromOtherInstancesReloadAndCoolChannels) {
   }));
   other.stop();
   state.stop();
+}
+
+TEST(RedisConfig, ServerRedisIsReadAndChecked) {
+  Config c = parse_config("[server]\nredis = 'redis://:pw@cache:6380/1'\n");
+  EXPECT_EQ(c.server.redis, "redis://:pw@cache:6380/1");
+  EXPECT_EQ(parse_config("").server.redis, "");
+  try {
+    parse_config("[server]\nredis = 'redis://:topsecret@cache:notaport'\n");
+    ADD_FAILURE() << "a bad Redis URL was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("[server].redis"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("topsecret"), std::string::npos) << e.what();
+  }
 }
