@@ -9,6 +9,8 @@
 
 import { before, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test, assert, mockUpstream } from './lib/harness.mjs';
 import { Gateway, REPO_ROOT, freePort, makeTempDir, newKeySecret, pollUntil, rawRequest, sleep } from './lib/gateway.mjs';
@@ -133,9 +135,11 @@ async function assertEveryRowOnce(gw, ids) {
 
 before(async () => {
   if (SKIP) return;
-  pgDir = await makeTempDir('aiohub-pg-');
+  // Not harness temp dirs: those are removed before this file's `after` runs,
+  // and the servers' pid files with them (the servers would outlive the run).
+  pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiohub-pg-'));
   pgUrl = run(PG_SCRIPT, 'start', pgDir);
-  redisDir = await makeTempDir('aiohub-redis-');
+  redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiohub-redis-'));
   redisUrl = redis('start');
   mock = await mockUpstream();
   mock.setBehavior({ text: 'shared', usage: USAGE });
