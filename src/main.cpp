@@ -19,6 +19,8 @@
 #include "admin/text_table.hpp"
 #include "admin/usage_view.hpp"
 #include "billing/usage_writer.hpp"
+#include "cluster/redis_client.hpp"
+#include "cluster/redis_shared_state.hpp"
 #include "config/config.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/gateway.hpp"
@@ -170,20 +172,33 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
+  // Shared state for a cluster: quota, limits, channel health and change
+  // notices in Redis; without it each instance keeps its own.
+  std::unique_ptr<RedisSharedState> redis;
+  if (!cfg.server.redis.empty()) {
+    RedisSharedStateOptions ro;
+    ro.url = cfg.server.redis;
+    ro.instance_id = sink.instance->id;
+    redis = std::make_unique<RedisSharedState>(
+        ro, [&watcher] { return watcher.current(); }, [&watcher] { watcher.poke(); });
+    watcher.on_reload = [r = redis.get()](std::int64_t revision) { r->config_changed(revision); };
+  }
   watcher.start();
   config_for_balances = &watcher;
+  if (redis) redis->start();
 
   RelaySettings relay;
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
-  Gateway gateway(watcher, usage, relay, cfg.routing);
-  ImageService images(image_service_options(cfg), usage, relay, cfg.routing);
+  Gateway gateway(watcher, usage, relay, cfg.routing, redis.get());
+  ImageService images(image_service_options(cfg), usage, relay, cfg.routing, redis.get());
   gateway.attach_images(images);
   Metrics metrics;
   gateway.attach_metrics(metrics);
   images.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
+  if (redis) admin_api.attach_shared_state(redis.get());
   FrontDoor front(gateway, admin_api, metrics);
 
   ServerOptions options;
@@ -193,8 +208,10 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   HttpServer server(options, front);
 
   server.start();
-  spdlog::info("aiohub listening on http://{} (database {}, instance {})", server.bound_address(),
-               redact_database_url(cfg.server.database), sink.instance->id);
+  spdlog::info("aiohub listening on http://{} (database {}, shared state {}, instance {})",
+               server.bound_address(), redact_database_url(cfg.server.database),
+               redis ? "redis " + redact_redis_url(cfg.server.redis) : std::string("local"),
+               sink.instance->id);
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: no new connections; waiting up to {} s for {} running requests", sig,
@@ -211,6 +228,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
     spdlog::warn("stopping with {} requests still running", server.active_requests());
   server.stop();
   admin_api.stop();
+  if (redis) redis->stop();  // after the last settlement was queued: sends it
   watcher.stop();
   usage.stop();
   spdlog::info("stopped; {} usage rows written", usage.written());
@@ -356,7 +374,19 @@ json::object status_json(const Config& cfg) {
   json::object o;
   o["database_backend"] = is_postgres_url(s.database) ? "postgresql" : "sqlite";
   o["database"] = redact_database_url(s.database);
-  o["shared_state_backend"] = "local";  // Redis: not in this build yet
+  o["shared_state_backend"] = s.redis.empty() ? "local" : "redis";
+  if (!s.redis.empty()) {
+    o["redis"] = redact_redis_url(s.redis);
+    std::string error;
+    auto endpoint = parse_redis_url(s.redis, &error);
+    std::unique_ptr<RedisConnection> conn;
+    if (endpoint) conn = RedisConnection::open(*endpoint, std::chrono::milliseconds(1000), error);
+    std::optional<RedisReply> pong;
+    if (conn) pong = conn->command({"PING"});
+    if (conn && !pong) error = conn->error();
+    o["redis_reachable"] = pong && !pong->is_error();
+    if (!(pong && !pong->is_error())) o["redis_error"] = error.empty() ? "no answer" : error;
+  }
   o["data_dir"] = data_dir_of(s).string();
   o["instance_id"] = instance_id_of(s, false);
   o["usage_queue_rows"] = UsageSpool::count_rows(usage_queue_dir(s));
@@ -403,7 +433,15 @@ int status_command(const CommonOptions& o, bool as_json) {
                       : "  (UNREACHABLE: " + str("database_error") + ")")
               << "\n"
               << "schema version: " << str("schema_version") << "\n"
-              << "shared state:   " << str("shared_state_backend") << "\n"
+              << "shared state:   " << str("shared_state_backend")
+              << (st.contains("redis")
+                      ? " " + str("redis") +
+                            (st.at("redis_reachable").as_bool()
+                                 ? std::string("  (reachable)")
+                                 : "  (UNREACHABLE: " + str("redis_error") +
+                                       "; instances count quota and limits locally)")
+                      : std::string())
+              << "\n"
               << "this instance:  " << (str("instance_id").empty() ? "-" : str("instance_id"))
               << " (data dir " << str("data_dir") << ", " << str("usage_queue_rows")
               << " usage rows queued on disk"

@@ -6,6 +6,7 @@
 #include "admin/json_util.hpp"
 #include "admin/metrics.hpp"
 #include "billing/usage_writer.hpp"
+#include "cluster/shared_state.hpp"
 #include "gateway/config_watcher.hpp"
 #include "router/health.hpp"
 #include "store/provision.hpp"
@@ -206,6 +207,7 @@ std::string AdminApi::metrics_text() const {
   Metrics::Gauges g;
   g.inflight_requests = metrics_.inflight();
   if (usage_) g.usage_queue_length = static_cast<std::int64_t>(usage_->queued());
+  if (shared_ && shared_->backend() != "local") g.shared_state_reachable = shared_->healthy();
   if (watcher_) {
     auto snap = watcher_->current();
     for (auto& c : snap->channels) {

@@ -15,6 +15,7 @@ namespace aiohub {
 class ConfigWatcher;
 class Metrics;
 class UsageWriter;
+class SharedState;
 }  // namespace aiohub
 
 namespace aiohub::admin {
@@ -37,6 +38,9 @@ class AdminApi {
   AdminApi(std::string database_url, std::size_t store_threads, ConfigWatcher* watcher,
            Metrics& metrics, UsageWriter* usage);
 
+  // Redis, when configured: its reachability is a /metrics gauge.
+  void attach_shared_state(const SharedState* shared) { shared_ = shared; }
+
   awaitable<void> handle(HttpExchange& ex);   // /api, /api/...
   awaitable<void> metrics(HttpExchange& ex);  // /metrics
   void stop();
@@ -54,6 +58,7 @@ class AdminApi {
   ConfigWatcher* watcher_;
   Metrics& metrics_;
   UsageWriter* usage_;
+  const SharedState* shared_ = nullptr;
 };
 
 }  // namespace aiohub::admin

@@ -280,6 +280,12 @@ std::string Metrics::render(const Gauges& gauges) const {
   family(out, "aiohub_usage_queue_length", "gauge",
          "Usage rows waiting to be written to the database.");
   out += "aiohub_usage_queue_length " + std::to_string(gauges.usage_queue_length) + "\n";
+  if (gauges.shared_state_reachable) {
+    family(out, "aiohub_shared_state_reachable", "gauge",
+           "1 while Redis answers; 0 while this instance counts quota and limits alone.");
+    out += std::string("aiohub_shared_state_reachable ") +
+           (*gauges.shared_state_reachable ? "1" : "0") + "\n";
+  }
   return out;
 }
 

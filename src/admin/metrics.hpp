@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,8 @@ class Metrics {
     std::int64_t inflight_requests = 0;
     std::int64_t usage_queue_length = 0;
     std::vector<std::pair<std::string, bool>> channel_healthy;  // channel, healthy
+    // Set when shared state (Redis) is configured: whether it answers.
+    std::optional<bool> shared_state_reachable;
   };
   // Text exposition format 0.0.4.
   std::string render(const Gauges& gauges) const;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "cluster/redis_url.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -224,6 +225,12 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (auto v = r.str("database")) s.database = *v;
     if (auto v = r.str("data_dir")) s.data_dir = *v;
     if (auto v = r.str("instance_id")) s.instance_id = *v;
+    if (auto v = r.str("redis")) {
+      std::string error;
+      if (!v->empty() && !parse_redis_url(*v, &error))
+        fail(source, t->source(), "[server].redis: " + error);
+      s.redis = *v;
+    }
     s.admin_token = r.str("admin_token");
     if (s.admin_token && s.admin_token->size() < 16)
       fail(source, t->source(), "[server].admin_token must be at least 16 characters");

@@ -27,6 +27,10 @@ struct ServerConfig {
   // the instance id); empty: the SQLite file's directory, else ./data.
   std::string data_dir;
   std::string instance_id;  // empty: generated once and kept in data_dir
+  // Shared state for several instances (quota, limits, channel health,
+  // change notices): redis://[[user]:password@]host[:port][/db]; empty: each
+  // instance keeps its own, in memory.
+  std::string redis;
   std::optional<std::string> admin_token;
   std::size_t max_body_bytes = 32u << 20;
   int threads = 0;  // 0: one event loop per core

@@ -53,6 +53,7 @@ void ConfigWatcher::run() {
       if (store->config_revision() == previous->revision) continue;
       current_.store(build_snapshot(*store, previous.get()), std::memory_order_release);
       spdlog::info("configuration reloaded (revision {})", current()->revision);
+      if (on_reload) on_reload(current()->revision);
     } catch (const std::exception& e) {
       spdlog::warn("configuration reload failed, keeping the current one: {}", e.what());
       store.reset();

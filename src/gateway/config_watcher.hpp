@@ -4,6 +4,7 @@
 // key, channel, group or price).
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,10 @@ class ConfigWatcher {
 
   // Look at the revision now rather than at the next poll (a change notice).
   void poke();
+
+  // Called (on the watcher's thread) after each reload with the new
+  // revision; set before start().
+  std::function<void(std::int64_t)> on_reload;
 
   std::shared_ptr<const Snapshot> current() const {
     return current_.load(std::memory_order_acquire);

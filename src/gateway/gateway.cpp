@@ -24,12 +24,13 @@
 namespace aiohub {
 
 Gateway::Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings,
-                 RoutingConfig routing)
+                 RoutingConfig routing, SharedState* shared)
     : config_(config),
       usage_(usage),
       settings_(settings),
       routing_(routing),
-      started_at_(unix_now_s()) {}
+      started_at_(unix_now_s()),
+      shared_(shared ? *shared : local_shared_) {}
 
 std::string Gateway::early_error_body(std::string_view path, int status, std::string_view message) {
   return error_body(error_shape_for_path(path), {status, std::string(message), "", ""});
@@ -346,28 +347,28 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   // Limits before the reservation: a refused request holds no credit.
   const Group* own_group = decision.candidates.front().group;
   const RateLimits limits = effective_limits(key.record.limits, own_group->limits);
-  const auto verdict = admit_request(key.state->limiter, limits, unix_now_ms());
-  if (!verdict.admitted) {
-    const ApiError e{429, verdict.message, "rate_limit_exceeded", ""};
-    co_await reply_error(ex, shape, e, retry_after_header(verdict.retry_after_s));
-    co_return;
-  }
-  attempt.slot.emplace(key.state->limiter);
-
+  AdmitInput admit_input;
+  admit_input.key = &key;
+  admit_input.limits = limits;
   if (price) {
     const auto max_output = peek_max_output_tokens(
         client, client == Protocol::openai_chat ? chat_peek.object : head.object);
-    const Micros estimate =
+    admit_input.estimate =
         reservation_estimate(ex.request.body().size(), max_output, *price, own_group->ratio_ppm);
-    if (!try_reserve(key.state->balance, key.record.quota, estimate)) {
-      attempt.slot.reset();
-      const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
-                       "insufficient_quota"};
-      co_await reply_error(ex, shape, e);
-      co_return;
-    }
-    attempt.reservation = Reservation(key.state->balance, estimate);
   }
+  Admission admission = co_await shared_.admit(admit_input);
+  if (admission.refusal == Admission::Refusal::limit) {
+    const ApiError e{429, admission.verdict.message, "rate_limit_exceeded", ""};
+    co_await reply_error(ex, shape, e, retry_after_header(admission.verdict.retry_after_s));
+    co_return;
+  }
+  if (admission.refusal == Admission::Refusal::quota) {
+    const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
+                     "insufficient_quota"};
+    co_await reply_error(ex, shape, e);
+    co_return;
+  }
+  attempt.ticket = std::move(admission.ticket);
 
   // The conversation is decoded at most once, and only when a channel needs
   // a translation.
@@ -464,6 +465,7 @@ void Gateway::note_health(const Channel& channel, const RelayOutcome& outcome) {
   else
     spdlog::warn("channel '{}' is out of rotation until {}: {}", channel.record.name,
                  format_rfc3339(rec.until_ms / 1000), rec.reason);
+  shared_.channel_health_changed(rec);
   usage_.push_health(std::move(rec));
 }
 
@@ -576,8 +578,7 @@ void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, End
   // A request that never reached a provider costs nothing, not even its
   // per-call price.
   if (!outcome.usage.reported && !outcome.usage_estimated && outcome.status >= 400) row.cost = 0;
-  attempt.reservation.settle(row.cost);
-  if (attempt.slot) attempt.slot->finish(outcome.usage.input + outcome.usage.output, row.ts_ms);
+  attempt.ticket.settle(row.cost, outcome.usage.input + outcome.usage.output, row.ts_ms);
   row.endpoint = std::string(endpoint_name(endpoint));
   row.stream = attempt.stream;
   row.usage = outcome.usage;

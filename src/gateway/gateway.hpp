@@ -3,6 +3,7 @@
 // -> settle. One readable place for the order of things; each step lives in
 // its own file.
 #include "billing/usage_writer.hpp"
+#include "cluster/shared_state.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/endpoints.hpp"
 #include "gateway/protocol.hpp"
@@ -21,15 +22,15 @@ struct Attempt {
   bool stream = false;
   std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
   RelayOutcome outcome;
-  std::string attempts;           // the failed tries before it, as JSON (see UsageRecord)
-  Reservation reservation;        // settled to the exact cost when recorded
-  std::optional<LimitSlot> slot;  // the key's concurrency slot, given back when recorded
+  std::string attempts;  // the failed tries before it, as JSON (see UsageRecord)
+  AdmissionTicket
+      ticket;  // the key's slot and reservation, settled to the exact cost when recorded
 };
 
 class Gateway final : public RequestHandler {
  public:
   Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings,
-          RoutingConfig routing = {});
+          RoutingConfig routing = {}, SharedState* shared = nullptr);
 
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
@@ -61,6 +62,8 @@ class Gateway final : public RequestHandler {
   std::int64_t started_at_;
   Metrics* metrics_ = nullptr;
   ImageService* images_ = nullptr;
+  SharedState local_shared_;
+  SharedState& shared_;  // admission and channel health: local, or Redis
 };
 
 }  // namespace aiohub

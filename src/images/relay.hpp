@@ -3,6 +3,7 @@
 // OpenAI-style passthrough and Gemini translation.
 #include <string>
 
+#include "cluster/shared_state.hpp"
 #include "gateway/relay.hpp"
 #include "images/file_store.hpp"
 #include "images/pricing.hpp"
@@ -30,8 +31,7 @@ struct ImageAttempt {
   ImageOutcome result;
   std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
   std::string attempts;             // failed tries before it, as JSON (see UsageRecord)
-  Reservation reservation;          // settled to the exact cost when recorded
-  bool limited = false;             // holds a rate-limit slot, given back when recorded
+  AdmissionTicket ticket;           // slot and reservation, settled to the exact cost when recorded
 };
 
 awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& channel);

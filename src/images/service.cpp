@@ -39,12 +39,13 @@ ImageServiceOptions image_service_options(const Config& config) {
 }
 
 ImageService::ImageService(ImageServiceOptions options, UsageWriter& usage, RelaySettings relay,
-                           RoutingConfig routing)
+                           RoutingConfig routing, SharedState* shared)
     : options_(std::move(options)),
       usage_(usage),
       relay_(relay),
       routing_(routing),
-      files_(options_.dir, options_.retention, options_.max_bytes) {}
+      files_(options_.dir, options_.retention, options_.max_bytes),
+      shared_(shared ? *shared : local_shared_) {}
 
 ImageService::~ImageService() {
   disk_.join();
@@ -192,28 +193,27 @@ awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, cons
   // Limits before the reservation: a refused request holds no credit.
   const Group* own_group = decision.candidates.front().group;
   const RateLimits limits = effective_limits(key.record.limits, own_group->limits);
-  const auto verdict = admit_request(key.state->limiter, limits, unix_now_ms());
-  if (!verdict.admitted) {
-    const ApiError e{429, verdict.message, "rate_limit_exceeded", "rate_limit_exceeded"};
-    const std::string retry = retry_after_header(verdict.retry_after_s);
+  AdmitInput admit_input;
+  admit_input.key = &key;
+  admit_input.limits = limits;
+  if (price)
+    admit_input.estimate =
+        image_reservation(request.n, request.size, request.quality, ex.request.body().size(), price,
+                          image_price_for(snap, request.model), own_group->ratio_ppm);
+  Admission admission = co_await shared_.admit(admit_input);
+  if (admission.refusal == Admission::Refusal::limit) {
+    const ApiError e{429, admission.verdict.message, "rate_limit_exceeded", "rate_limit_exceeded"};
+    const std::string retry = retry_after_header(admission.verdict.retry_after_s);
     co_await reply(ex, e, retry);
     co_return;
   }
-  attempt.limited = true;
-  if (price) {
-    const Micros estimate =
-        image_reservation(request.n, request.size, request.quality, ex.request.body().size(), price,
-                          image_price_for(snap, request.model), own_group->ratio_ppm);
-    if (!try_reserve(key.state->balance, key.record.quota, estimate)) {
-      finish_request(key.state->limiter, 0, unix_now_ms());
-      attempt.limited = false;
-      const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
-                       "insufficient_quota"};
-      co_await reply(ex, e);
-      co_return;
-    }
-    attempt.reservation = Reservation(key.state->balance, estimate);
+  if (admission.refusal == Admission::Refusal::quota) {
+    const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
+                     "insufficient_quota"};
+    co_await reply(ex, e);
+    co_return;
   }
+  attempt.ticket = std::move(admission.ticket);
 
   ImageContext ctx{ex, request, relay_, files_, disk_, public_base(options_, ex.request)};
   ClientWatch watch(ex.response.stream());
@@ -272,6 +272,7 @@ void ImageService::note_health(const Channel& channel, const RelayOutcome& outco
   else
     spdlog::warn("channel '{}' is out of rotation until {}: {}", channel.record.name,
                  format_rfc3339(rec.until_ms / 1000), rec.reason);
+  shared_.channel_health_changed(rec);
   usage_.push_health(std::move(rec));
 }
 
@@ -297,10 +298,7 @@ void ImageService::record(HttpExchange& ex, const Snapshot& snap, const Key& key
       row.cost = image_cost(bill, snap.price(request.model), image_price_for(snap, request.model),
                             attempt.served->group->ratio_ppm);
   }
-  attempt.reservation.settle(row.cost);
-  if (attempt.limited)
-    finish_request(key.state->limiter, bill.tokens.input + bill.tokens.output, row.ts_ms);
-  attempt.limited = false;
+  attempt.ticket.settle(row.cost, bill.tokens.input + bill.tokens.output, row.ts_ms);
   row.endpoint = "images";
   row.stream = request.stream;
   row.usage = bill.tokens;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "billing/usage_writer.hpp"
+#include "cluster/shared_state.hpp"
 #include "config/config.hpp"
 #include "gateway/relay.hpp"
 #include "images/file_store.hpp"
@@ -39,7 +40,7 @@ ImageServiceOptions image_service_options(const Config& config);
 class ImageService {
  public:
   ImageService(ImageServiceOptions options, UsageWriter& usage, RelaySettings relay,
-               RoutingConfig routing);
+               RoutingConfig routing, SharedState* shared = nullptr);
   ~ImageService();
 
   awaitable<void> serve(HttpExchange& ex, const Snapshot& snap, const Key& key, bool edit);
@@ -61,6 +62,8 @@ class ImageService {
   ImageFileStore files_;
   asio::thread_pool disk_{1};  // every file read and write
   Metrics* metrics_ = nullptr;
+  SharedState local_shared_;
+  SharedState& shared_;  // admission and channel health: local, or Redis
 };
 
 }  // namespace aiohub

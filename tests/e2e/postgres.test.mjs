@@ -10,6 +10,8 @@
 
 import { before, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test, assert, mockUpstream } from './lib/harness.mjs';
 import { Gateway, REPO_ROOT, makeTempDir, newKeySecret, pollUntil, rawRequest, sleep } from './lib/gateway.mjs';
@@ -104,7 +106,9 @@ async function assertBalanceMatchesLog(gw, name) {
 
 before(async () => {
   if (SKIP) return;
-  pgDir = await makeTempDir('aiohub-pg-');
+  // Not a harness temp dir: those are removed before this file's `after`
+  // runs, and the server's pid file with them (it would outlive the run).
+  pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiohub-pg-'));
   pgUrl = pg('start');
   mock = await mockUpstream();
   mock.setBehavior({ text: 'clustered', usage: USAGE });
