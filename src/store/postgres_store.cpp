@@ -11,6 +11,7 @@
 #include "store/postgres_schema.hpp"
 #include "store/record_json.hpp"
 #include "store/store.hpp"
+#include "store/usage_buckets.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -349,33 +350,8 @@ class PostgresStore final : public Store {
 
   std::vector<UsageSummary> usage_by(UsageBucket by, std::optional<std::int64_t> since_ms,
                                      std::optional<std::int64_t> until_ms) override {
-    std::string key;
-    std::int64_t width_ms = 0;
-    switch (by) {
-      case UsageBucket::model:
-        key = "model";
-        break;
-      case UsageBucket::key:
-        key = "key_name";
-        break;
-      case UsageBucket::channel:
-        key = "channel";
-        break;
-      case UsageBucket::group:
-        key = "group_name";
-        break;
-      case UsageBucket::minute:
-        width_ms = 60'000;
-        break;
-      case UsageBucket::hour:
-        width_ms = 3'600'000;
-        break;
-      case UsageBucket::day:
-        width_ms = 86'400'000;
-        break;
-    }
-    const std::string width = std::to_string(width_ms);
-    const std::string bucket = width_ms ? "(ts_ms / " + width + ") * " + width : key;
+    const bool by_time = is_time_bucket(by);
+    const std::string bucket = usage_bucket_sql(by);
     std::string sql =
         "SELECT " + bucket +
         " AS b, count(*), count(*) FILTER (WHERE status >= 400), sum(input_tokens), "
@@ -384,7 +360,7 @@ class PostgresStore final : public Store {
         "coalesce(sum(ttfb_ms) FILTER (WHERE status < 400), 0), "
         "count(*) FILTER (WHERE status < 400) FROM usage_logs WHERE ts_ms >= $1 AND ts_ms < $2 "
         "GROUP BY b ORDER BY ";
-    sql += width_ms ? "b ASC" : "sum(cost_micros) DESC, count(*) DESC, b ASC";
+    sql += by_time ? "b ASC" : "sum(cost_micros) DESC, count(*) DESC, b ASC";
     auto r =
         conn_->query(sql, PgParams()
                               .add(since_ms.value_or(std::numeric_limits<std::int64_t>::min()))
@@ -392,7 +368,7 @@ class PostgresStore final : public Store {
     std::vector<UsageSummary> out;
     for (int i = 0; i < r.rows(); ++i) {
       UsageSummary u;
-      if (width_ms)
+      if (by_time)
         u.bucket_ms = r.integer(i, 0);
       else
         u.bucket = r.text(i, 0);

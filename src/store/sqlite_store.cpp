@@ -9,6 +9,7 @@
 
 #include "store/record_json.hpp"
 #include "store/store.hpp"
+#include "store/usage_buckets.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -516,48 +517,22 @@ class SqliteStore final : public Store {
 
   std::vector<UsageSummary> usage_by(UsageBucket by, std::optional<std::int64_t> since_ms,
                                      std::optional<std::int64_t> until_ms) override {
-    std::string key;
-    std::int64_t width_ms = 0;
-    switch (by) {
-      case UsageBucket::model:
-        key = "model";
-        break;
-      case UsageBucket::key:
-        key = "key_name";
-        break;
-      case UsageBucket::channel:
-        key = "channel";
-        break;
-      case UsageBucket::group:
-        key = "group_name";
-        break;
-      case UsageBucket::minute:
-        width_ms = 60'000;
-        break;
-      case UsageBucket::hour:
-        width_ms = 3'600'000;
-        break;
-      case UsageBucket::day:
-        width_ms = 86'400'000;
-        break;
-    }
-    // Integer division floors only for non-negative times, which ts_ms are.
-    const std::string bucket =
-        width_ms ? "(ts_ms / " + std::to_string(width_ms) + ") * " + std::to_string(width_ms) : key;
+    const bool by_time = is_time_bucket(by);
+    const std::string bucket = usage_bucket_sql(by);
     std::string sql =
         "SELECT " + bucket +
         " AS b, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens), "
         "SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), "
         "SUM(cost_micros), SUM(latency_ms), SUM(CASE WHEN status < 400 THEN ttfb_ms ELSE 0 END), "
         "SUM(status < 400) FROM usage_logs WHERE ts_ms >= ? AND ts_ms < ? GROUP BY b ORDER BY ";
-    sql += width_ms ? "b ASC" : "SUM(cost_micros) DESC, COUNT(*) DESC, b ASC";
+    sql += by_time ? "b ASC" : "SUM(cost_micros) DESC, COUNT(*) DESC, b ASC";
     Statement s(db_, sql);
     s.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()))
         .bind(2, until_ms.value_or(std::numeric_limits<std::int64_t>::max()));
     std::vector<UsageSummary> out;
     while (s.step()) {
       UsageSummary u;
-      if (width_ms)
+      if (by_time)
         u.bucket_ms = s.integer(0);
       else
         u.bucket = s.text(0);
