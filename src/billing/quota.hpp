@@ -30,38 +30,4 @@ void settle(KeyBalance& balance, Micros reserved, Micros cost);
 Micros reservation_estimate(std::size_t body_bytes, std::optional<std::int64_t> max_output_tokens,
                             const Price& price, std::int64_t ratio_ppm);
 
-// Settles on destruction unless settled before: a request that throws or is
-// abandoned never leaves credit reserved.
-class Reservation {
- public:
-  Reservation() = default;
-  Reservation(KeyBalance& balance, Micros amount) : balance_(&balance), amount_(amount) {}
-  Reservation(const Reservation&) = delete;
-  Reservation& operator=(const Reservation&) = delete;
-  Reservation(Reservation&& o) noexcept : balance_(o.balance_), amount_(o.amount_) {
-    o.balance_ = nullptr;
-  }
-  Reservation& operator=(Reservation&& o) noexcept {
-    if (this != &o) {
-      release();
-      balance_ = o.balance_;
-      amount_ = o.amount_;
-      o.balance_ = nullptr;
-    }
-    return *this;
-  }
-  ~Reservation() { release(); }
-
-  void settle(Micros cost) {
-    if (balance_) aiohub::settle(*balance_, amount_, cost);
-    balance_ = nullptr;
-  }
-  void release() { settle(0); }
-  Micros amount() const { return amount_; }
-
- private:
-  KeyBalance* balance_ = nullptr;
-  Micros amount_ = 0;
-};
-
 }  // namespace aiohub

@@ -104,16 +104,6 @@ LimitVerdict admit_request(KeyLimiter& limiter, const RateLimits& limits, std::i
   return v;
 }
 
-LimitSlot::~LimitSlot() {
-  if (limiter_) limiter_->in_flight.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void LimitSlot::finish(std::int64_t tokens, std::int64_t now_ms) {
-  if (!limiter_) return;
-  finish_request(*limiter_, tokens, now_ms);
-  limiter_ = nullptr;
-}
-
 void finish_request(KeyLimiter& limiter, std::int64_t tokens, std::int64_t now_ms) {
   limiter.in_flight.fetch_sub(1, std::memory_order_relaxed);
   if (tokens > 0) limiter.tokens.add(now_ms, tokens);

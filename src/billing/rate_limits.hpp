@@ -53,19 +53,4 @@ RateLimits effective_limits(const RateLimits& key, const RateLimits& group);
 LimitVerdict admit_request(KeyLimiter& limiter, const RateLimits& limits, std::int64_t now_ms);
 void finish_request(KeyLimiter& limiter, std::int64_t tokens, std::int64_t now_ms);
 
-// An admitted request's concurrency slot, given back on destruction if not
-// before: a request that throws never keeps its slot.
-class LimitSlot {
- public:
-  LimitSlot() = default;
-  explicit LimitSlot(KeyLimiter& limiter) : limiter_(&limiter) {}
-  LimitSlot(const LimitSlot&) = delete;
-  LimitSlot& operator=(const LimitSlot&) = delete;
-  ~LimitSlot();
-  void finish(std::int64_t tokens, std::int64_t now_ms);
-
- private:
-  KeyLimiter* limiter_ = nullptr;
-};
-
 }  // namespace aiohub

@@ -1,5 +1,8 @@
 #include "billing/quota.hpp"
 
+#include "cluster/shared_state.hpp"
+#include "gateway/snapshot.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -25,22 +28,34 @@ TEST(Quota, UnlimitedKeysAlwaysReserve) {
   EXPECT_TRUE(try_reserve(b, std::nullopt, 1'000'000'000));
 }
 
-TEST(Quota, ReservationGuardReleasesWhenNotSettled) {
-  KeyBalance b;
+TEST(Quota, AnAdmissionTicketReleasesWhenNotSettled) {
+  Key key;
+  key.record.quota = 100;
+  key.state = std::make_shared<KeyState>();
+  KeyBalance& b = key.state->balance;
+  AdmitInput in;
+  in.key = &key;
+  in.limits.concurrency = 1;
+  in.estimate = 40;
   {
-    ASSERT_TRUE(try_reserve(b, 100, 40));
-    Reservation r(b, 40);
+    Admission a = admit_locally(in, 0);
+    ASSERT_EQ(a.refusal, Admission::Refusal::none);
+    EXPECT_EQ(b.held.load(), 40);
+    EXPECT_EQ(admit_locally(in, 0).refusal, Admission::Refusal::limit) << "one slot";
   }
-  EXPECT_EQ(b.held.load(), 0);
+  EXPECT_EQ(b.held.load(), 0) << "dropped without settling: released";
   EXPECT_EQ(b.used.load(), 0);
+  EXPECT_EQ(key.state->limiter.in_flight.load(), 0) << "and the slot given back";
   {
-    ASSERT_TRUE(try_reserve(b, 100, 40));
-    Reservation r(b, 40);
-    Reservation moved = std::move(r);
-    moved.settle(7);
+    Admission a = admit_locally(in, 0);
+    ASSERT_EQ(a.refusal, Admission::Refusal::none);
+    AdmissionTicket moved = std::move(a.ticket);
+    moved.settle(7, 10, 0);
+    moved.settle(99, 10, 0);  // a second settle does nothing
   }
   EXPECT_EQ(b.held.load(), 7);
   EXPECT_EQ(b.used.load(), 7);
+  EXPECT_EQ(key.state->limiter.in_flight.load(), 0);
 }
 
 TEST(Quota, ConcurrentRequestsOverspendByAtMostOneReservation) {
