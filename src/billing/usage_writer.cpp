@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/store.hpp"
+#include "store/usage_spool.hpp"
 
 namespace aiohub {
 namespace {
@@ -39,11 +40,14 @@ void UsageWriter::start() {
 }
 
 void UsageWriter::push(UsageRecord row) {
+  // Encoded outside the lock every I/O thread takes; appended under it, so
+  // that the journal's order is the queue's.
+  const std::string encoded = journal_ ? usage_row_to_json(row) : std::string();
   bool wake;
   {
     std::lock_guard lock(mutex_);
     if (journal_)
-      if (auto seq = journal_->append(row)) journal_seq_ = seq;
+      if (auto seq = journal_->append_encoded(encoded)) journal_seq_ = seq;
     queue_.push_back(std::move(row));
     wake = queue_.size() >= kBatch;
   }

@@ -131,7 +131,10 @@ std::vector<UsageRecord> UsageJournal::recover() {
 }
 
 std::uint64_t UsageJournal::append(const UsageRecord& row) {
-  std::string text = usage_row_to_json(row);
+  return append_encoded(usage_row_to_json(row));
+}
+
+std::uint64_t UsageJournal::append_encoded(std::string_view text) {
   std::size_t need = kEntryHead + padded(text.size());
   std::lock_guard lock(mutex_);
   if (!base_ || need > mapped_ - kHeader) return 0;

@@ -31,6 +31,9 @@ class UsageJournal {
   // The row's sequence number; 0 when it did not fit (the journal is full of
   // rows not yet written: the row then lives in memory only).
   std::uint64_t append(const UsageRecord& row);
+  // The same for a row already in the journal's text form (usage_row_to_json):
+  // callers that append under a lock of their own encode before taking it.
+  std::uint64_t append_encoded(std::string_view text);
   // Rows up to `seq` are committed or queued on disk: their space is free.
   void written_up_to(std::uint64_t seq);
 
