@@ -270,13 +270,14 @@ function App() {
       abort.current = null;
     }
   };
-  // Escape cancels a running request (when no dialog or field wants it).
+  // Escape cancels a running request. Listening from the start (rather than
+  // from the render that shows the progress) leaves no moment in which a
+  // request runs and Escape does nothing: `abort.current` is set before it starts.
   useEffect(() => {
-    if (!busy) return undefined;
     const onKey = (e) => { if (e.key === 'Escape') abort.current?.abort(); };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [busy]);
+  }, []);
   const onPromptKey = (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) run(e); };
   const editFrom = (blob, name) => {
     setMode('edit');
