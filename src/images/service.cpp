@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "gateway/route_errors.hpp"
 #include "images/off_thread.hpp"
 #include "images/relay.hpp"
 #include "ir/sse.hpp"
@@ -58,55 +59,6 @@ awaitable<void> reply(HttpExchange& ex, const ApiError& e, std::string_view extr
   co_await ex.response.send(e.status, "application/json", body, extra_headers);
 }
 
-std::optional<ApiError> group_error(const Snapshot& snap, const Key& key) {
-  const auto groups = groups_for_key(snap, key);
-  const bool is_auto = key.record.group == kAutoGroup;
-  if (groups.empty())
-    return ApiError{403,
-                    is_auto ? std::string("This key routes 'auto', but no auto groups are "
-                                          "configured ([auto] groups).")
-                            : "This key's group '" + key.record.group + "' no longer exists.",
-                    "group_not_found", ""};
-  for (const Group* g : groups)
-    if (g->allows(Endpoint::images)) return std::nullopt;
-  const std::string who = is_auto ? std::string("None of the auto groups allows")
-                                  : "Group '" + groups.front()->name + "' does not allow";
-  return ApiError{403,
-                  who +
-                      " the images endpoint (/v1/images). Use the endpoint your group is for, or "
-                      "a key of another group.",
-                  "endpoint_not_allowed", ""};
-}
-
-std::optional<ApiError> route_error(const RouteDecision& d, const std::string& model,
-                                    const Key& key) {
-  const std::string group = key.record.group == kAutoGroup
-                                ? std::string("any group of the auto order")
-                                : "group '" + key.record.group + "'";
-  using S = RouteDecision::Status;
-  switch (d.status) {
-    case S::ok:
-      return std::nullopt;
-    case S::model_not_allowed_for_key:
-      return ApiError{
-          404, "The model '" + model + "' is not in this key's allowed models (" + group + ").",
-          "model_not_found", ""};
-    case S::model_not_in_group:
-      return ApiError{404,
-                      "The model '" + model + "' is not in " + group +
-                          ". GET /v1/models lists the models this key can use.",
-                      "model_not_found", ""};
-    case S::no_channel_for_endpoint:
-      return ApiError{400,
-                      "The model '" + model + "' is served by channel '" + d.unusable->record.name +
-                          "' of type '" + d.unusable->record.type +
-                          "', which cannot serve the images endpoint (/v1/images); image models "
-                          "need an openai, openai-compatible or gemini channel.",
-                      "channel_type_mismatch", ""};
-  }
-  return std::nullopt;
-}
-
 std::string public_base(const ImageServiceOptions& o, const http::request<http::string_body>& r) {
   if (!o.public_base_url.empty()) return o.public_base_url;
   std::string host(r[http::field::host]);
@@ -120,10 +72,6 @@ std::string_view mime_of_file(std::string_view name) {
   if (ext == "jpeg") return "image/jpeg";
   if (ext == "webp") return "image/webp";
   return "image/png";
-}
-
-std::string retry_after_header(std::int64_t seconds) {
-  return "Retry-After: " + std::to_string(std::max<std::int64_t>(1, seconds)) + "\r\n";
 }
 
 const ImagePrice* image_price_for(const Snapshot& snap, const std::string& model) {
@@ -150,7 +98,7 @@ void append_attempt(std::string& attempts, const Candidate& c, const RelayOutcom
 
 awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, const Key& key,
                                     bool edit) {
-  if (auto err = group_error(snap, key)) {
+  if (auto err = check_group(snap, key, Endpoint::images)) {
     co_await reply(ex, *err);
     co_return;
   }
@@ -169,7 +117,7 @@ awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, cons
   ImageAttempt attempt;
   auto decision =
       route_request(snap, key, Endpoint::images, request.model, ex.worker.rng, unix_now_ms());
-  if (auto err = route_error(decision, request.model, key)) {
+  if (auto err = route_error(decision, request.model, key, Endpoint::images)) {
     attempt.result.relay.status = err->status;
     attempt.result.relay.error = err->message;
     record(ex, snap, key, request, attempt);
