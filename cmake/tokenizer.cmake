@@ -3,7 +3,7 @@
 # are converted at build time into a compact blob, and that blob is embedded
 # with .incbin so the binary has no run-time file dependency. .incbin keeps the
 # build fast; a 1.6 MB C++ byte array would take the compiler many seconds.
-# Include after add_library(aiohub_core ...).
+# Include after the aiohub_tokenizer library is declared.
 
 find_program(AIOHUB_NODE node REQUIRED)
 find_program(AIOHUB_NPM npm REQUIRED)
@@ -46,5 +46,5 @@ aiohub_o200k_blob_end:
 ]=] @ONLY)
 set_source_files_properties(${AIOHUB_O200K_EMBED} PROPERTIES OBJECT_DEPENDS ${AIOHUB_O200K_BLOB})
 
-target_sources(aiohub_core PRIVATE ${AIOHUB_O200K_EMBED} ${AIOHUB_O200K_BLOB})
-target_link_libraries(aiohub_core PRIVATE ICU::uc)
+target_sources(aiohub_tokenizer PRIVATE ${AIOHUB_O200K_EMBED} ${AIOHUB_O200K_BLOB})
+target_link_libraries(aiohub_tokenizer PRIVATE ICU::uc)

@@ -4,7 +4,7 @@
 # `vite build`, and writes one blob (files plus gzip copies) and the C++ table
 # that points into it. The blob is embedded with .incbin. The command reruns
 # only when a file under web/ (outside node_modules) changes.
-# Include after add_library(aiohub_core ...).
+# Include after the aiohub_web library is declared.
 
 find_program(AIOHUB_NODE node REQUIRED)
 find_program(AIOHUB_NPM npm REQUIRED)
@@ -50,4 +50,4 @@ aiohub_clients_json_end:
 ]=] @ONLY)
 set_source_files_properties(${AIOHUB_CLIENTS_EMBED} PROPERTIES OBJECT_DEPENDS ${AIOHUB_CLIENTS_JSON})
 
-target_sources(aiohub_core PRIVATE ${AIOHUB_WEB_TABLE} ${AIOHUB_WEB_BLOB} ${AIOHUB_CLIENTS_EMBED})
+target_sources(aiohub_web PRIVATE ${AIOHUB_WEB_TABLE} ${AIOHUB_WEB_BLOB} ${AIOHUB_CLIENTS_EMBED})

@@ -14,20 +14,21 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/channel_view.hpp"
-#include "admin/front_door.hpp"
-#include "admin/metrics.hpp"
 #include "admin/text_table.hpp"
 #include "admin/usage_view.hpp"
+#include "app/front_door.hpp"
+#include "billing/key_state.hpp"
 #include "billing/usage_writer.hpp"
 #include "cluster/redis_client.hpp"
 #include "cluster/redis_shared_state.hpp"
 #include "config/config.hpp"
-#include "gateway/config_watcher.hpp"
+#include "config/config_watcher.hpp"
+#include "config/provision.hpp"
 #include "gateway/gateway.hpp"
 #include "images/service.hpp"
+#include "metrics/metrics.hpp"
 #include "server/http_server.hpp"
 #include "store/pg_connection.hpp"
-#include "store/provision.hpp"
 #include "store/store.hpp"
 #include "store/usage_sink.hpp"
 #include "store/usage_spool.hpp"
@@ -191,15 +192,14 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
-  Gateway gateway(watcher, usage, relay, cfg.routing, redis.get());
+  Gateway gateway(usage, relay, cfg.routing, redis.get());
   ImageService images(image_service_options(cfg), usage, relay, cfg.routing, redis.get());
-  gateway.attach_images(images);
   Metrics metrics;
   gateway.attach_metrics(metrics);
   images.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
   if (redis) admin_api.attach_shared_state(redis.get());
-  FrontDoor front(gateway, admin_api, metrics);
+  FrontDoor front(watcher, gateway, images, admin_api, metrics);
 
   ServerOptions options;
   options.listen = cfg.server.listen;

@@ -4,12 +4,12 @@
 
 #include "admin/channel_test.hpp"
 #include "admin/json_util.hpp"
-#include "admin/metrics.hpp"
 #include "billing/usage_writer.hpp"
 #include "cluster/shared_state.hpp"
-#include "gateway/config_watcher.hpp"
+#include "config/config_watcher.hpp"
+#include "config/provision.hpp"
+#include "metrics/metrics.hpp"
 #include "router/health.hpp"
-#include "store/provision.hpp"
 #include "util/time.hpp"
 
 namespace aiohub::admin {

@@ -2,7 +2,7 @@
 
 #include "admin/channel_view.hpp"
 #include "admin/json_util.hpp"
-#include "gateway/protocol.hpp"
+#include "protocols/codec.hpp"
 #include "providers/upstream_request.hpp"
 #include "server/upstream.hpp"
 #include "store/store.hpp"

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/records.hpp"
 #include "server/asio.hpp"
-#include "store/records.hpp"
 
 namespace aiohub {
 class Store;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "admin/json_util.hpp"
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 class Store;

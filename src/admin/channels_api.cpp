@@ -4,7 +4,7 @@
 #include "admin/json_util.hpp"
 #include "admin/request.hpp"
 #include "config/config.hpp"
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 #include "router/health.hpp"
 #include "store/store.hpp"
 

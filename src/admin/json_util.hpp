@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "billing/money.hpp"
-#include "store/records.hpp"
+#include "domain/money.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub::admin {
 

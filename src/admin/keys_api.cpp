@@ -2,8 +2,9 @@
 // once, at creation; the store keeps only their hashes.
 #include "admin/json_util.hpp"
 #include "admin/request.hpp"
-#include "gateway/snapshot.hpp"
-#include "store/provision.hpp"
+#include "billing/key_state.hpp"
+#include "config/provision.hpp"
+#include "domain/snapshot.hpp"
 #include "store/store.hpp"
 
 namespace aiohub::admin {

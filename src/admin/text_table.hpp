@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 
 namespace aiohub {
 

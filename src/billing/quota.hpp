@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <optional>
 
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 
 namespace aiohub {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 #include "store/usage_journal.hpp"
 #include "store/usage_sink.hpp"
 

@@ -6,7 +6,9 @@
 
 #include <set>
 
+#include "billing/key_state.hpp"
 #include "cluster/redis_scripts.hpp"
+#include "router/health.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {

@@ -1,5 +1,6 @@
 #include "cluster/shared_state.hpp"
 
+#include "billing/key_state.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {

@@ -14,7 +14,7 @@
 
 #include "billing/quota.hpp"
 #include "billing/rate_limits.hpp"
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 #include "server/asio.hpp"
 
 namespace aiohub {

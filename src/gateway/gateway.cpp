@@ -6,114 +6,33 @@
 
 #include <charconv>
 
-#include "admin/metrics.hpp"
-#include "gateway/auth.hpp"
-#include "gateway/protocol.hpp"
-#include "gateway/route_errors.hpp"
-#include "gateway/token_estimate.hpp"
-#include "images/service.hpp"
 #include "ir/sse.hpp"
+#include "metrics/metrics.hpp"
+#include "pipeline/route_errors.hpp"
+#include "protocols/codec.hpp"
+#include "protocols/errors.hpp"
+#include "protocols/token_estimate.hpp"
 #include "providers/upstream_request.hpp"
+#include "router/health.hpp"
 #include "router/router.hpp"
-#include "server/cors.hpp"
-#include "store/store.hpp"
 #include "tokenizer/o200k.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
-#include "web/serve.hpp"
 
 namespace aiohub {
 
-Gateway::Gateway(ConfigWatcher& config, UsageWriter& usage, RelaySettings settings,
-                 RoutingConfig routing, SharedState* shared)
-    : config_(config),
-      usage_(usage),
+Gateway::Gateway(UsageWriter& usage, RelaySettings settings, RoutingConfig routing,
+                 SharedState* shared)
+    : usage_(usage),
       settings_(settings),
       routing_(routing),
       started_at_(unix_now_s()),
       shared_(shared ? *shared : local_shared_) {}
 
-std::string Gateway::early_error_body(std::string_view path, int status, std::string_view message) {
-  return error_body(error_shape_for_path(path), {status, std::string(message), "", ""});
-}
-
 awaitable<void> Gateway::reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& error,
                                      std::string extra) {
-  if (error.status == 405) extra += "Allow: POST\r\n";
   const std::string body = error_body(shape, error);
   co_await ex.response.send(error.status, "application/json", body, extra);
-}
-
-awaitable<void> Gateway::handle(HttpExchange& ex) {
-  const auto route = classify_request(std::string_view(ex.request.method_string()), ex.path);
-  switch (route.kind) {
-    case RouteKind::healthz:
-      co_await ex.response.send(200, "application/json", R"({"status":"ok"})");
-      co_return;
-    case RouteKind::web:
-      co_await web::serve(ex);
-      co_return;
-    // Keyless routes: CORS preflight and stored images.
-    case RouteKind::preflight: {
-      const std::string headers = preflight_headers(ex.request);
-      co_await ex.response.send(204, "", "", headers);
-      co_return;
-    }
-    case RouteKind::image_file:
-      if (!images_) break;
-      co_await images_->serve_file(ex, route.image_file);
-      co_return;
-    case RouteKind::mistake:
-    case RouteKind::not_found: {
-      ApiError e{404, route.message, "not_found", ""};
-      co_await reply_error(ex, route.shape, e);
-      co_return;
-    }
-    case RouteKind::method_not_allowed: {
-      ApiError e{405,
-                 "Method " + std::string(ex.request.method_string()) + " is not allowed on " +
-                     std::string(ex.path) + ".",
-                 "method_not_allowed", ""};
-      co_await reply_error(ex, route.shape, e);
-      co_return;
-    }
-    default:
-      break;
-  }
-
-  auto snap = config_.current();
-  auto auth = authenticate(*snap, presented_key(ex.request, ex.query), unix_now_s());
-  if (!auth.key) {
-    co_await reply_error(ex, route.shape, auth.error);
-    co_return;
-  }
-  const Key& key = *auth.key;
-
-  switch (route.kind) {
-    case RouteKind::generate: {
-      const RequestTarget target{route.gemini_model, route.gemini_stream};
-      co_await generate(ex, *snap, key, route.endpoint, target);
-      break;
-    }
-    case RouteKind::count_tokens: {
-      const RequestTarget target{route.gemini_model, false};
-      co_await count_tokens(ex, *snap, key, route.endpoint, target);
-      break;
-    }
-    case RouteKind::list_models:
-      co_await list_models(ex, *snap, key, route.endpoint);
-      break;
-    case RouteKind::images:  // issue 6 hook: src/images/service.cpp
-      if (images_) {
-        co_await images_->serve(ex, *snap, key, route.image_edit);
-        break;
-      }
-      [[fallthrough]];
-    default: {
-      ApiError e{404, route.message, "not_found", ""};
-      co_await reply_error(ex, route.shape, e);
-    }
-  }
 }
 
 namespace {

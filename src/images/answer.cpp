@@ -6,6 +6,7 @@
 
 #include "images/off_thread.hpp"
 #include "images/relay.hpp"
+#include "protocols/errors.hpp"
 #include "util/base64.hpp"
 #include "util/time.hpp"
 

@@ -2,8 +2,9 @@
 // per image asked for (the image models make one candidate per call), the
 // answers turned into the Images API's JSON or, for a streaming client,
 // into its completed events (Gemini has no partial images to relay).
-#include "gateway/protocol.hpp"
 #include "images/relay.hpp"
+#include "protocols/codec.hpp"
+#include "protocols/errors.hpp"
 #include "protocols/openai_images/gemini_bridge.hpp"
 #include "providers/upstream_request.hpp"
 #include "util/time.hpp"

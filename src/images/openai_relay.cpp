@@ -7,6 +7,7 @@
 
 #include "images/relay.hpp"
 #include "ir/sse.hpp"
+#include "protocols/errors.hpp"
 #include "providers/upstream_request.hpp"
 #include "util/time.hpp"
 

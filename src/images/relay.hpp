@@ -3,10 +3,10 @@
 // OpenAI-style passthrough and Gemini translation.
 #include <string>
 
+#include "billing/image_pricing.hpp"
 #include "cluster/shared_state.hpp"
-#include "gateway/relay.hpp"
 #include "images/file_store.hpp"
-#include "images/pricing.hpp"
+#include "pipeline/relay.hpp"
 #include "protocols/openai_images/request.hpp"
 #include "router/router.hpp"
 

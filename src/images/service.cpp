@@ -1,14 +1,16 @@
 #include "images/service.hpp"
 
-#include "admin/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
-#include "gateway/route_errors.hpp"
 #include "images/off_thread.hpp"
 #include "images/relay.hpp"
 #include "ir/sse.hpp"
+#include "pipeline/route_errors.hpp"
+#include "protocols/errors.hpp"
+#include "router/health.hpp"
 #include "router/router.hpp"
 #include "server/client_watch.hpp"
 #include "store/store.hpp"

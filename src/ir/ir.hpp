@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "billing/money.hpp"
-#include "protocols/errors.hpp"
+#include "domain/api_error.hpp"
+#include "domain/money.hpp"
 
 namespace aiohub::ir {
 

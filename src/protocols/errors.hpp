@@ -4,16 +4,9 @@
 #include <string>
 #include <string_view>
 
+#include "domain/api_error.hpp"
+
 namespace aiohub {
-
-enum class ErrorShape { openai, anthropic, gemini };
-
-struct ApiError {
-  int status = 500;
-  std::string message;
-  std::string code;  // OpenAI `code` (e.g. invalid_api_key); empty: derived from status
-  std::string type;  // OpenAI/Anthropic `type`; empty: derived from status
-};
 
 std::string error_body(ErrorShape shape, const ApiError& e);
 

@@ -4,6 +4,7 @@
 
 #include "providers/bedrock/bedrock.hpp"
 #include "providers/openai_compatible/repair.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -12,26 +13,10 @@ namespace {
 
 namespace json = boost::json;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool has_extra_header(const Channel& channel, std::string_view name) {
   for (auto& [k, v] : channel.record.settings.headers)
     if (iequals(k, name)) return true;
   return false;
-}
-
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-    s.replace(pos, from.size(), to);
 }
 
 // The path (and query) of the request, before any proxy form.

@@ -7,7 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "gateway/protocol.hpp"
+#include "domain/snapshot.hpp"
+#include "protocols/codec.hpp"
 #include "providers/stream_rewriter.hpp"
 #include "server/upstream.hpp"
 #include "util/json_peek.hpp"

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <string>
 
-#include "config/config.hpp"
-#include "store/records.hpp"
+#include "domain/records.hpp"
+#include "domain/routing_rules.hpp"
 
 namespace aiohub {
 

@@ -1,9 +1,9 @@
 #include "router/router.hpp"
 
+#include "router/health.hpp"
+
 #include <algorithm>
 #include <set>
-
-#include "store/store.hpp"
 
 namespace aiohub {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 
 namespace aiohub {
 

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "gateway/snapshot.hpp"
+#include "domain/upstream_address.hpp"
 #include "server/asio.hpp"
 
 namespace aiohub {

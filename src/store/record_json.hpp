@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 

@@ -11,13 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 
-// A key in this routing value, not a group, is served by the first group of
-// the `auto_groups` order that can serve its request.
-inline constexpr const char* kAutoGroup = "auto";
 // Meta entries that are configuration (JSON array; "1"/"0").
 inline constexpr const char* kAutoGroupsMeta = "auto_groups";
 inline constexpr const char* kAllowFreeModelsMeta = "allow_free_models";

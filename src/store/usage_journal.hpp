@@ -13,7 +13,7 @@
 #include <mutex>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 

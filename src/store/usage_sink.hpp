@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 #include "store/usage_spool.hpp"
 
 namespace aiohub {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "store/records.hpp"
+#include "domain/records.hpp"
 
 namespace aiohub {
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "util/strings.hpp"
+
 namespace aiohub::web {
 namespace {
 
@@ -15,19 +17,6 @@ constexpr std::string_view kPageSecurity =
     "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
     "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
     "Referrer-Policy: no-referrer\r\n";
-
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 const EmbeddedFile* find(std::span<const EmbeddedFile> files, std::string_view path) {
   for (auto& f : files)
@@ -52,10 +41,10 @@ bool accepts_gzip(std::string_view header) {
     bool zero = false;
     if (semi != std::string_view::npos) {
       std::string_view params = trim(item.substr(semi + 1));
-      if (starts_with(params, "q=")) {
+      if (params.starts_with("q=")) {
         std::string_view q = params.substr(2);
         zero = q == "0" ||
-               (starts_with(q, "0.") && q.find_first_not_of("0.") == std::string_view::npos);
+               (q.starts_with("0.") && q.find_first_not_of("0.") == std::string_view::npos);
       }
     }
     if ((coding == "gzip" || coding == "x-gzip" || coding == "*") && !zero) return true;
@@ -69,7 +58,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     auto comma = header.find(',');
     std::string_view item = trim(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    if (starts_with(item, "W/")) item.remove_prefix(2);
+    if (item.starts_with("W/")) item.remove_prefix(2);
     if (item == "*" || item == etag) return true;
   }
   return false;
@@ -92,12 +81,12 @@ StaticReply file_reply(const StaticRequest& req, const EmbeddedFile& file) {
   // A strong ETag names one representation, so the gzip body gets its own.
   std::string etag(file.etag);
   if (gzip) etag.insert(etag.size() - 1, "-gz");
-  const bool hashed = starts_with(file.path, "/assets/");
+  const bool hashed = file.path.starts_with("/assets/");
   r.headers = "ETag: " + etag +
               "\r\nCache-Control: " + std::string(hashed ? kImmutable : kRevalidate) +
               "\r\nX-Content-Type-Options: nosniff\r\n";
   if (!file.gzip.empty()) r.headers += "Vary: Accept-Encoding\r\n";
-  if (ends_with(file.path, ".html")) r.headers += kPageSecurity;
+  if (file.path.ends_with(".html")) r.headers += kPageSecurity;
   if (etag_matches(req.if_none_match, etag)) {
     r.status = 304;
     return r;
@@ -127,19 +116,19 @@ std::string_view content_type_for(std::string_view path) {
       {".wasm", "application/wasm"},
   }};
   for (auto& [ext, type] : kTypes)
-    if (ends_with(path, ext)) return type;
+    if (path.ends_with(ext)) return type;
   return "application/octet-stream";
 }
 
 bool is_web_path(std::string_view path, std::span<const EmbeddedFile> files) {
-  if (path == "/" || starts_with(path, "/assets/")) return true;
+  if (path == "/" || path.starts_with("/assets/")) return true;
   // The first path segment names a page folder of the build.
   auto end = path.find('/', 1);
   std::string prefix(path.substr(0, end));
   prefix += '/';
   if (prefix.size() < 3) return false;
   for (auto& f : files)
-    if (starts_with(f.path, prefix)) return true;
+    if (f.path.starts_with(prefix)) return true;
   return false;
 }
 
@@ -156,7 +145,7 @@ StaticReply serve_static(const StaticRequest& req, std::span<const EmbeddedFile>
   // A missing asset is a 404, never a page: a browser would try to run the HTML.
   auto last_slash = path.rfind('/');
   const bool looks_like_file = path.find('.', last_slash) != std::string_view::npos;
-  if (!starts_with(path, "/assets/") && !looks_like_file) {
+  if (!path.starts_with("/assets/") && !looks_like_file) {
     // Single-page apps route on the client: the nearest page above answers.
     for (auto cut = last_slash; cut != 0 && cut != std::string_view::npos;
          cut = path.rfind('/', cut - 1)) {

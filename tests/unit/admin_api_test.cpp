@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "admin/usage_view.hpp"
-#include "store/provision.hpp"
+#include "config/provision.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
 

@@ -1,8 +1,9 @@
-#include "gateway/auth.hpp"
+#include "pipeline/auth.hpp"
+#include "billing/key_state.hpp"
 
 #include <gtest/gtest.h>
 
-#include "store/provision.hpp"
+#include "config/provision.hpp"
 #include "util/crypto.hpp"
 
 using namespace aiohub;

@@ -1,4 +1,4 @@
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 #include "store/record_json.hpp"
 
 using namespace aiohub;

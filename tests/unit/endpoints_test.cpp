@@ -1,4 +1,4 @@
-#include "gateway/endpoints.hpp"
+#include "app/routes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 
+#include "billing/image_pricing.hpp"
 #include "config/config.hpp"
-#include "gateway/snapshot.hpp"
+#include "config/provision.hpp"
+#include "config/snapshot_builder.hpp"
+#include "domain/snapshot.hpp"
 #include "images/service.hpp"
-#include "store/provision.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
 

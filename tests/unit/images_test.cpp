@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "gateway/endpoints.hpp"
-#include "images/pricing.hpp"
+#include "app/routes.hpp"
+#include "billing/image_pricing.hpp"
 #include "protocols/openai_images/gemini_bridge.hpp"
 #include "protocols/openai_images/request.hpp"
 #include "server/cors.hpp"

@@ -1,4 +1,4 @@
-#include "admin/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 #include <gtest/gtest.h>
 

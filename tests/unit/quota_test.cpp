@@ -1,7 +1,8 @@
 #include "billing/quota.hpp"
+#include "billing/key_state.hpp"
 
 #include "cluster/shared_state.hpp"
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 
 #include <gtest/gtest.h>
 

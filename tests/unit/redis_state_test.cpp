@@ -13,10 +13,12 @@
 #include <random>
 #include <thread>
 
+#include "billing/key_state.hpp"
 #include "cluster/redis_client.hpp"
 #include "cluster/redis_scripts.hpp"
 #include "cluster/redis_shared_state.hpp"
 #include "config/config.hpp"
+#include "router/health.hpp"
 #include "util/time.hpp"
 
 using namespace aiohub;

@@ -1,4 +1,5 @@
 #include "router/router.hpp"
+#include "router/health.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,6 @@
 #include "store/store.hpp"
+#include "billing/key_state.hpp"
+#include "config/snapshot_builder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +13,11 @@
 #include <mutex>
 #include <thread>
 
-#include "gateway/snapshot.hpp"
+#include "config/provision.hpp"
+#include "domain/snapshot.hpp"
 #include "store/change_listener.hpp"
 #include "store/pg_connection.hpp"
 #include "store/postgres_schema.hpp"
-#include "store/provision.hpp"
 #include "store/usage_sink.hpp"
 #include "util/crypto.hpp"
 

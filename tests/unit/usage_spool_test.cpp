@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/provision.hpp"
+#include "config/provision.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-#include "gateway/endpoints.hpp"
+#include "app/routes.hpp"
 #include "web/static_site.hpp"
 
 using namespace aiohub;

@@ -2,6 +2,7 @@
 // compact GenerateContentResponse per `data:` line carrying only the new
 // parts, tool calls whole, and a last chunk with finishReason and usage
 // (PROTOCOLS.md 1.4, pitfalls 1 and 6).
+#include "protocols/errors.hpp"
 #include "protocols/gemini/codec.hpp"
 #include "protocols/gemini/wire.hpp"
 

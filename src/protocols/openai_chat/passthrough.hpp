@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 #include "util/json_peek.hpp"
 
 namespace aiohub::openai_chat {

@@ -2,6 +2,7 @@
 // chat.completions.stream() accumulator rebuilds them: it needs the role on
 // the first chunk, id/type/name on a tool call's first fragment, and a
 // finish_reason before [DONE].
+#include "protocols/errors.hpp"
 #include "protocols/openai_chat/codec.hpp"
 #include "protocols/openai_chat/wire.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 #include "protocols/openai_wire.hpp"
 
 namespace aiohub::openai_chat::wire {

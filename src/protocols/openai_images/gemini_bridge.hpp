@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "billing/money.hpp"
+#include "domain/money.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/openai_images/request.hpp"
 
