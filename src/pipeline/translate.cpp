@@ -157,7 +157,7 @@ awaitable<RelayOutcome> relay_translated(HttpExchange& ex, const Channel& channe
   }
   // Claude clients read the prompt size from message_start (Claude Code
   // decides when to compact by it); upstreams of other protocols report it
-  // only at the end, so estimate it here (pitfall 3).
+  // only at the end, so estimate it here (docs/protocols/README.md#pitfall-3).
   const std::int64_t input_estimate =
       client == Protocol::anthropic ? estimate_prompt_tokens(request) : 0;
   ex.response.begin_stream(200, "text/event-stream");

@@ -11,7 +11,7 @@ namespace aiohub {
 std::string error_body(ErrorShape shape, const ApiError& e);
 
 // The protocol-specific type names for a status, as each protocol's
-// documentation lists them (PROTOCOLS.md 3.7).
+// documentation lists them (docs/protocols/mapping.md#errors).
 std::string_view openai_error_type(int status);
 std::string_view anthropic_error_type(int status);
 std::string_view gemini_error_status(int status);

@@ -1,8 +1,8 @@
 // Codex's freeform tools (type "custom", e.g. apply_patch) through a
 // translation: the Responses client declares a custom tool, an Anthropic
 // upstream calls it as an ordinary tool with {"input": ...}, and the client
-// must get back a custom_tool_call item with the raw input (PROTOCOLS.md,
-// pitfall 14), streaming and not.
+// must get back a custom_tool_call item with the raw input
+// (docs/protocols/README.md#pitfall-14), streaming and not.
 
 import OpenAI from 'openai';
 import { before } from 'node:test';

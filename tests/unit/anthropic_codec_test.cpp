@@ -1,5 +1,6 @@
 // Anthropic Messages codec, checked against the documented wire format
-// (PROTOCOLS.md 1.1) and the pitfalls of section 4.
+// (docs/protocols/anthropic-messages.md) and the pitfalls of
+// docs/protocols/README.md.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

@@ -1,5 +1,5 @@
 // Gemini generateContent codec, checked against the documented wire format
-// (PROTOCOLS.md 1.4) and the pitfalls of section 4.
+// (docs/protocols/gemini.md) and the pitfalls of docs/protocols/README.md.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -461,7 +461,7 @@ TEST(GeminiEncodeRequest, RequestRoundTripKeepsTheConversation) {
   // Unsigned thought text is not sent back to Gemini (it means nothing there).
   a["messages"].as_array()[1].as_object()["parts"].as_array().erase(
       a["messages"].as_array()[1].as_object()["parts"].as_array().begin());
-  // Function responses go back in call order (pitfall 9).
+  // Function responses go back in call order (docs/protocols/README.md#pitfall-9).
   json::array& results = a["messages"].as_array()[2].as_object()["parts"].as_array();
   std::swap(results[0], results[1]);
   EXPECT_EQ(json::serialize(a), json::serialize(b));
@@ -474,7 +474,7 @@ TEST(GeminiResponse, DecodesPartsStopAndUsage) {
   ASSERT_FALSE(gm::decode_response(fixture("response_tools.json"), r));
   EXPECT_EQ(r.id, "r-1");
   EXPECT_EQ(r.model, "gemini-2.5-flash");
-  EXPECT_EQ(r.stop, ir::StopReason::tool_use);  // STOP + functionCall (pitfall 15)
+  EXPECT_EQ(r.stop, ir::StopReason::tool_use);  // STOP + call: docs/protocols/README.md#pitfall-15
   EXPECT_JSON_EQ(dump(r.parts), R"([
     {"kind":5,"text":"Thinking about it."},
     {"kind":0,"text":"I'll read it."},

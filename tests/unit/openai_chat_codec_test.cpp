@@ -1,5 +1,5 @@
 // The Chat Completions codec against fixtures written from the documented wire
-// format (PROTOCOLS.md 1.2) and the pitfalls of PROTOCOLS.md 4.
+// format (docs/protocols/openai-chat.md) and the pitfalls of docs/protocols/README.md.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -180,7 +180,7 @@ TEST(OpenAiChatCodec, DecodesEveryMessageKind) {
 
   const auto& calls = r.messages[1];
   EXPECT_EQ(calls.role, ir::Role::assistant);
-  ASSERT_EQ(calls.parts.size(), 3u);  // null content: no text part (pitfall 10)
+  ASSERT_EQ(calls.parts.size(), 3u);  // null content: docs/protocols/README.md#pitfall-10
   EXPECT_EQ(calls.parts[0].kind, ir::PartKind::thinking);
   EXPECT_EQ(calls.parts[0].text, "Need the weather in two cities.");
   EXPECT_EQ(calls.parts[1].kind, ir::PartKind::tool_call);
@@ -428,7 +428,8 @@ TEST(OpenAiChatCodec, DecodesResponses) {
 
 TEST(OpenAiChatCodec, DecodesResponseEdgeCases) {
   ir::Response r;
-  // "stop" with tool calls is a tool use (pitfall 15); ids get synthesized.
+  // "stop" with tool calls is a tool use (docs/protocols/README.md#pitfall-15); ids get
+  // synthesized.
   ASSERT_FALSE(chat::decode_response(R"({"id":"x","choices":[{"index":0,"finish_reason":"stop",
     "message":{"role":"assistant","content":null,"tool_calls":[{"type":"function",
     "function":{"name":"f","arguments":""}}]}}],"usage":{"prompt_tokens":5,"completion_tokens":1,
@@ -680,7 +681,7 @@ TEST(OpenAiChatCodec, StreamSynthesizesMissingToolIdsAndIndices) {
   EXPECT_EQ(lines[2], "part_delta 0 arguments {}");
   EXPECT_EQ(lines[4], "part_start 1 tool_call x2 b");
   EXPECT_EQ(lines[5], "part_delta 1 arguments {\"k\":1}");
-  // "stop" with tool calls means tool use (pitfall 15).
+  // "stop" with tool calls means tool use (docs/protocols/README.md#pitfall-15).
   EXPECT_EQ(lines[7], "message_delta tool_use in=0 out=0 cached=0 reasoning=0 unreported");
 }
 

@@ -178,7 +178,7 @@ TEST(ResponsesDecodeRequest, CodexConversationWithEveryItemKind) {
   EXPECT_EQ(user.parts[3].mime_type, "application/pdf");
   EXPECT_EQ(user.parts[3].data, "JVBERi0x");
 
-  // Reasoning and both calls merge into one assistant turn (pitfall 9).
+  // Reasoning and both calls merge into one assistant turn (docs/protocols/README.md#pitfall-9).
   const auto& calls = r.messages[1];
   EXPECT_EQ(calls.role, ir::Role::assistant);
   ASSERT_EQ(calls.parts.size(), 3u);

@@ -203,7 +203,7 @@ void decode_tools(const json::object& body, ir::Request& out) {
       const json::object& t = as_object(tools[i], where);
       std::string_view type = get_string(t, "type");
       // Server tools (web_search_…, bash_…) run at Anthropic and cannot be
-      // forwarded to another vendor (pitfall 14).
+      // forwarded to another vendor (docs/protocols/README.md#pitfall-14).
       if (!type.empty() && type != "custom") continue;
       ir::Tool tool;
       tool.name = need_string(t, "name", where);

@@ -1,6 +1,7 @@
 // IR -> upstream Anthropic request. Anthropic is the strictest protocol about
 // turn structure, so this is where other clients' loose histories get shaped
-// into something it accepts (PROTOCOLS.md 4, pitfalls 7-10 and 13).
+// into something it accepts (pitfalls 7-10 and 13 in
+// docs/protocols/README.md#pitfalls).
 #include <algorithm>
 
 #include "protocols/anthropic/codec.hpp"
@@ -86,7 +87,7 @@ json::value block_for(const ir::Part& p) {
     }
     case ir::PartKind::thinking:
       // Anthropic verifies signatures: an unsigned block (another vendor's
-      // reasoning) is rejected, and one cannot be forged (pitfall 7).
+      // reasoning) is rejected, and one cannot be forged (docs/protocols/README.md#pitfall-7).
       // Signed thinking with empty text is legitimate (omitted display).
       if (p.signature.empty()) return nullptr;
       return wire::output_block(p);
@@ -111,7 +112,7 @@ json::array encode_messages(const ir::Request& r, json::array& system) {
   for (const ir::Message& m : r.messages) {
     for (const ir::Part& p : m.parts) {
       if (m.role == ir::Role::system) {
-        // Anthropic has a single system prompt (pitfall 8).
+        // Anthropic has a single system prompt (docs/protocols/README.md#pitfall-8).
         if (p.kind == ir::PartKind::text && !p.text.empty())
           system.push_back(json::object{{"type", "text"}, {"text", p.text}});
         continue;
@@ -141,7 +142,7 @@ json::array encode_messages(const ir::Request& r, json::array& system) {
 
 // With thinking on, Anthropic wants the final assistant turn to open with a
 // signed thinking block when it called tools; a history from another vendor
-// has none, so thinking must stay off for it (pitfall 7).
+// has none, so thinking must stay off for it (docs/protocols/README.md#pitfall-7).
 bool thinking_allowed(const json::array& messages) {
   for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
     const json::object& m = it->get_object();
@@ -160,7 +161,7 @@ bool thinking_allowed(const json::array& messages) {
 json::object tool_json(const ir::Tool& t) {
   json::object schema;
   if (t.schema.is_object()) schema = t.schema.get_object();
-  // Anthropic accepts only object schemas (pitfall 12).
+  // Anthropic accepts only object schemas (docs/protocols/README.md#pitfall-12).
   if (schema.if_contains("type") == nullptr || schema.at("type") != "object")
     schema = {{"type", "object"}, {"properties", json::object{}}};
   json::object tool{{"name", t.name}};
@@ -230,7 +231,7 @@ std::string encode_request(const ir::Request& r) {
   if (budget) {
     body["thinking"] = {{"type", "enabled"}, {"budget_tokens", *budget}};
     // With thinking on Anthropic rejects temperature other than 1, any top_k
-    // and top_p below 0.95 (PROTOCOLS.md 3.6).
+    // and top_p below 0.95 (docs/protocols/anthropic-messages.md#thinking-settings).
     if (r.top_p && *r.top_p >= 0.95) body["top_p"] = *r.top_p;
   } else {
     if (r.reasoning.disabled) body["thinking"] = {{"type", "disabled"}};

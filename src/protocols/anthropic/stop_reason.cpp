@@ -1,5 +1,6 @@
-// The complete stop-reason table (PROTOCOLS.md 3.4). Rows marked `canonical`
-// give the wire name for an IR reason; every row is accepted when decoding.
+// The complete stop-reason table (docs/protocols/mapping.md#stop-reasons).
+// Rows marked `canonical` give the wire name for an IR reason; every row is
+// accepted when decoding.
 #include <array>
 
 #include "protocols/anthropic/codec.hpp"

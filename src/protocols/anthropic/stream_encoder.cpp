@@ -1,6 +1,7 @@
 // IR events -> the SSE sequence @anthropic-ai/sdk's MessageStream accumulates
-// (PROTOCOLS.md 1.1): it dispatches on the event line, applies a delta only to
-// a block of the matching type, and must parse each tool's JSON at its stop.
+// (docs/protocols/anthropic-messages.md#streaming): it dispatches on the event
+// line, applies a delta only to a block of the matching type, and must parse
+// each tool's JSON at its stop.
 #include "protocols/anthropic/codec.hpp"
 #include "protocols/anthropic/wire.hpp"
 
@@ -174,7 +175,7 @@ void StreamEncoder::close(std::string& out) {
   }
   if (block == Block::tool_use) {
     // Arguments cut short (max_tokens) must still parse at the stop, and none
-    // at all must read as {} (pitfall 6).
+    // at all must read as {} (docs/protocols/README.md#pitfall-6).
     if (auto suffix = wire::json_completion(buffer_); suffix && !suffix->empty())
       delta_event(next_index_, "input_json_delta", "partial_json", *suffix, out);
   }
@@ -192,7 +193,7 @@ void StreamEncoder::message_delta(const ir::Event& e, std::string& out) {
   if (!e.stop_sequence.empty()) delta["stop_sequence"] = e.stop_sequence;
   json::object usage{{"output_tokens", e.usage.output}};
   // The SDK overwrites message_start's estimates with these: send them only
-  // when they are real counts (pitfall 3).
+  // when they are real counts (docs/protocols/README.md#pitfall-3).
   if (e.usage.reported) {
     json::object counts = wire::usage_json(e.usage);
     usage["input_tokens"] = counts["input_tokens"];

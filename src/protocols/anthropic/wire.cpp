@@ -73,7 +73,7 @@ Usage parse_usage(const json::object& u) {
 }
 
 json::object usage_json(const Usage& u) {
-  // Anthropic's input_tokens excludes cached tokens (PROTOCOLS.md 3.5).
+  // Anthropic's input_tokens excludes cached tokens (docs/protocols/mapping.md#usage).
   std::int64_t uncached = std::max<std::int64_t>(0, u.input - u.cache_read - u.cache_write);
   return {{"input_tokens", uncached},
           {"output_tokens", u.output},

@@ -23,9 +23,9 @@ std::int64_t get_int(const json::object& o, std::string_view key);
 // A fresh id such as "msg_01…": clients only need uniqueness and the prefix.
 std::string new_id(std::string_view prefix);
 
-// Anthropic requires tool ids to match ^[a-zA-Z0-9_-]+$ (pitfall 4). Valid ids
-// pass unchanged; others get a stable replacement, so that a tool_use and its
-// tool_result still match after both are sanitized.
+// Anthropic requires tool ids to match ^[a-zA-Z0-9_-]+$ (docs/protocols/README.md#pitfall-4).
+// Valid ids pass unchanged; others get a stable replacement, so that a
+// tool_use and its tool_result still match after both are sanitized.
 std::string tool_id(std::string_view id);
 
 // usage object -> Usage (input counts cached tokens too) and back.

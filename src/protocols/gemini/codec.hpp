@@ -46,7 +46,7 @@ class StreamEncoder {
   bool ended_ = false;
   bool finished_ = false;              // the finishReason chunk went out
   std::map<int, ir::PartKind> kinds_;  // IR part index -> kind, from part_start
-  // The tool call being buffered: Gemini sends calls whole (pitfall 6).
+  // The tool call being buffered: Gemini sends calls whole (docs/protocols/README.md#pitfall-6).
   int tool_index_ = -1;
   std::string tool_id_;
   std::string tool_name_;
@@ -93,7 +93,7 @@ ApiError decode_error(int status, std::string_view body);
 
 // --- finish reasons (the complete table is in stop_reason.cpp) ---
 std::string_view wire_finish_reason(ir::StopReason stop);
-// STOP with functionCall parts is a tool call (pitfall 15).
+// STOP with functionCall parts is a tool call (docs/protocols/README.md#pitfall-15).
 ir::StopReason ir_stop_reason(std::string_view finish_reason, bool has_tool_calls);
 
 }  // namespace aiohub::gemini

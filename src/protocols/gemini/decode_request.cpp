@@ -77,7 +77,7 @@ struct Calls {
   }
 
   // By id when the response has one, else the earliest unanswered call of
-  // that name (pitfall 4: positional ids misassign parallel calls).
+  // that name: positional ids misassign parallel calls (docs/protocols/README.md#pitfall-4).
   void answer(ir::Part& result) {
     for (auto& c : calls) {
       bool match =
@@ -232,7 +232,7 @@ std::optional<ApiError> decode_generation(const json::object& body, ir::Request&
       if (*budget == 0)
         out.reasoning.disabled = true;
       else if (*budget < 0)
-        out.reasoning.effort = "high";  // dynamic: the model's full thinking (PROTOCOLS.md 3.6)
+        out.reasoning.effort = "high";  // dynamic budget: docs/protocols/mapping.md#reasoning
       else
         out.reasoning.budget_tokens = *budget;
     }

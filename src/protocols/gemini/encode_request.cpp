@@ -1,7 +1,7 @@
 // ir::Request -> upstream GenerateContentRequest body. The model and streaming
 // go in the URL, which the caller builds. Most of the work is shaping a
-// foreign history into what Gemini accepts (PROTOCOLS.md 4: pitfalls 7, 9, 10,
-// 12, 13).
+// foreign history into what Gemini accepts (pitfalls 7, 9, 10, 12 and 13 in
+// docs/protocols/README.md#pitfalls).
 #include <algorithm>
 #include <cctype>
 
@@ -15,7 +15,7 @@ namespace json = boost::json;
 namespace {
 
 // Gemini 3 validates thought signatures on function calls and accepts this
-// documented placeholder for calls that never had one (pitfall 7).
+// documented placeholder for calls that never had one (docs/protocols/README.md#pitfall-7).
 constexpr std::string_view kSkipSignature = "skip_thought_signature_validator";
 
 // The major version in "gemini-<major>…"; 0 when the name does not say.
@@ -27,7 +27,7 @@ int gemini_major(std::string_view model) {
 }
 
 // Gemini rejects `required` entries that name no property, even in
-// parametersJsonSchema (pitfall 12).
+// parametersJsonSchema (docs/protocols/README.md#pitfall-12).
 json::value clean_schema(const json::value& s) {
   if (s.is_array()) {
     json::array out;
@@ -64,7 +64,8 @@ std::string result_text(const ir::Part& result) {
 }
 
 // functionResponse.response must be an object: JSON objects go as they are,
-// anything else is wrapped, errors as {"error": …} (PROTOCOLS.md 3.2).
+// anything else is wrapped, errors as {"error": …}
+// (docs/protocols/gemini.md#function-calls-and-ids).
 json::object response_object(const ir::Part& result) {
   std::string text = result_text(result);
   if (result.is_error) return {{"error", text}};
@@ -120,7 +121,8 @@ class ContentsBuilder {
       }
     }
     // Exactly one response per call of the previous model turn, in call
-    // order (pitfall 9); results answering nothing there become text.
+    // order (docs/protocols/README.md#pitfall-9); results answering nothing there
+    // become text.
     std::vector<bool> used(results.size(), false);
     for (const ir::Part* call : pending_) {
       std::size_t i = find(results, used, *call);
@@ -172,8 +174,9 @@ class ContentsBuilder {
     return results.size();
   }
 
-  // Gemini rejects contents without parts (pitfall 10); adjacent turns of one
-  // role are merged so that a dropped turn leaves a valid alternation.
+  // Gemini rejects contents without parts (docs/protocols/README.md#pitfall-10);
+  // adjacent turns of one role are merged so that a dropped turn leaves a
+  // valid alternation.
   void push(std::string_view role, json::array parts) {
     if (parts.empty()) return;
     if (!contents_.empty()) {
@@ -224,7 +227,7 @@ json::object thinking_config(const ir::Request& r) {
     else
       t["thinkingLevel"] = "HIGH";
   } else {
-    // PROTOCOLS.md 3.6; high is the model's own dynamic budget.
+    // docs/protocols/mapping.md#reasoning; high is the model's own dynamic budget.
     if (e == "minimal")
       t["thinkingBudget"] = 512;
     else if (e == "low")
@@ -247,7 +250,7 @@ json::object generation_config(const ir::Request& r) {
     json::array stop;
     for (std::size_t i = 0; i < r.stop.size() && i < 5; ++i)
       stop.push_back(json::string(r.stop[i]));
-    g["stopSequences"] = std::move(stop);  // Gemini allows at most 5 (pitfall 13)
+    g["stopSequences"] = std::move(stop);  // at most 5: docs/protocols/README.md#pitfall-13
   }
   if (r.response_format.kind != ir::ResponseFormat::Kind::text) {
     g["responseMimeType"] = "application/json";

@@ -99,7 +99,7 @@ ApiError decode_error(int status, std::string_view body) {
   if (e.status <= 0) e.status = wire::status_for(get_string(*err, "status"));
   if (e.message.empty()) e.message = get_string(*err, "status");
   // Gemini's context overflow is a plain 400; OpenAI clients know it by code
-  // (pitfall 17).
+  // (docs/protocols/README.md#pitfall-17).
   if (e.message.find("input token count") != std::string::npos &&
       e.message.find("exceeds") != std::string::npos)
     e.code = "context_length_exceeded";

@@ -1,6 +1,6 @@
-// The complete finish-reason table (PROTOCOLS.md 1.4 and 3.4). Rows marked
-// `canonical` give the wire name for an IR reason; every row is accepted when
-// decoding.
+// The complete finish-reason table (docs/protocols/mapping.md#stop-reasons).
+// Rows marked `canonical` give the wire name for an IR reason; every row is
+// accepted when decoding.
 #include <array>
 
 #include "protocols/gemini/codec.hpp"
@@ -18,7 +18,7 @@ struct Row {
 constexpr std::array<Row, 24> kTable{{
     {"STOP", ir::StopReason::end_turn, true},
     // Gemini reports neither matched stop sequences nor tool calls in the
-    // finish reason; both end with STOP (tool calls: pitfall 15).
+    // finish reason; both end with STOP (tool calls: docs/protocols/README.md#pitfall-15).
     {"STOP", ir::StopReason::stop_sequence, true},
     {"STOP", ir::StopReason::tool_use, true},
     {"STOP", ir::StopReason::pause, true},

@@ -1,7 +1,7 @@
 // IR events -> Gemini SSE for @google/genai's generateContentStream: one
 // compact GenerateContentResponse per `data:` line carrying only the new
 // parts, tool calls whole, and a last chunk with finishReason and usage
-// (PROTOCOLS.md 1.4, pitfalls 1 and 6).
+// (docs/protocols/gemini.md#streaming; docs/protocols/README.md#pitfall-1 and #pitfall-6).
 #include "protocols/errors.hpp"
 #include "protocols/gemini/codec.hpp"
 #include "protocols/gemini/wire.hpp"

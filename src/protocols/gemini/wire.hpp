@@ -32,7 +32,7 @@ Usage parse_usage(const json::object& meta);
 json::object usage_json(const Usage& u);
 
 // IR arguments (JSON text) -> functionCall.args; anything but an object
-// becomes {} so that the SDK can still read the call (pitfall 6).
+// becomes {} so that the SDK can still read the call (docs/protocols/README.md#pitfall-6).
 json::object args_object(std::string_view arguments);
 
 // One wire part -> IR part. Tool-call ids stay empty when the wire had none;

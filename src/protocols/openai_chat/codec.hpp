@@ -93,7 +93,7 @@ ApiError decode_error(int status, std::string_view body);
 // --- stop reasons (the complete table is in stop_reason.cpp) ---
 std::string_view finish_reason_for(ir::StopReason stop);
 // `has_tool_calls` overrides "stop" from upstreams that report tool calls so
-// (pitfall 15). An unknown or missing reason counts as a normal end.
+// (docs/protocols/README.md#pitfall-15). An unknown or missing reason counts as a normal end.
 ir::StopReason stop_for(std::string_view finish_reason, bool has_tool_calls);
 
 }  // namespace aiohub::openai_chat

@@ -8,7 +8,7 @@ namespace {
 
 namespace json = boost::json;
 
-// Chat allows at most 4 stop sequences (pitfall 13).
+// Chat allows at most 4 stop sequences (docs/protocols/README.md#pitfall-13).
 constexpr std::size_t kMaxStop = 4;
 
 std::string joined_text(const std::vector<ir::Part>& parts) {
@@ -66,15 +66,16 @@ void add_assistant(const ir::Message& m, json::array& out) {
   // Thinking has no place in Chat; a turn that was only thinking vanishes.
   if (text.empty() && calls.empty()) return;
   json::object msg{{"role", "assistant"}};
-  // A tool-call-only turn has null content, not "" (pitfall 10).
+  // A tool-call-only turn has null content, not "" (docs/protocols/README.md#pitfall-10).
   msg["content"] = text.empty() ? json::value(nullptr) : json::value(text);
   if (!calls.empty()) msg["tool_calls"] = std::move(calls);
   out.push_back(std::move(msg));
 }
 
 // Tool results become tool messages ahead of the rest of the turn, right
-// after the assistant's calls (pitfall 9); their images and documents cannot
-// ride in a tool message and follow in a user message (pitfall 11).
+// after the assistant's calls (docs/protocols/README.md#pitfall-9); their images and
+// documents cannot ride in a tool message and follow in a user message
+// (docs/protocols/README.md#pitfall-11).
 void add_user(const ir::Message& m, json::array& out) {
   std::vector<ir::Part> media, rest;
   for (const auto& p : m.parts) {
@@ -131,7 +132,7 @@ json::value tool_choice(const ir::ToolChoice& c) {
 }
 
 // Budgets come from Anthropic/Gemini clients; these bands follow the
-// typical gateway budgets for low/medium/high (PROTOCOLS.md 3.6).
+// typical gateway budgets for low/medium/high (docs/protocols/mapping.md#reasoning).
 std::optional<std::string> effort(const ir::Reasoning& r) {
   if (r.effort) return r.effort;
   // "none" is rejected by most reasoning models; leave them their default.

@@ -115,7 +115,7 @@ std::string encode_response(const ir::Response& r, const std::string& client_mod
   // Non-standard, but what DeepSeek-style clients read reasoning from.
   if (!thinking.empty()) message["reasoning_content"] = thinking;
   // Clients loop on "tool_calls"; an upstream that ended "normally" with
-  // calls still wants them run (pitfall 15).
+  // calls still wants them run (docs/protocols/README.md#pitfall-15).
   std::string_view finish = !calls.empty() && r.stop == ir::StopReason::end_turn
                                 ? "tool_calls"
                                 : finish_reason_for(r.stop);

@@ -1,4 +1,4 @@
-// Chat finish_reason <-> IR stop reason (PROTOCOLS.md 3.4).
+// Chat finish_reason <-> IR stop reason (docs/protocols/mapping.md#stop-reasons).
 #include "protocols/openai_chat/codec.hpp"
 
 namespace aiohub::openai_chat {

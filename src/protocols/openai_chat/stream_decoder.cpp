@@ -196,7 +196,7 @@ void StreamDecoder::close(std::vector<ir::Event>& out) {
 }
 
 // Only at [DONE] or the end of the body: the usage chunk comes after the
-// finish_reason chunk (pitfall 3).
+// finish_reason chunk (docs/protocols/README.md#pitfall-3).
 void StreamDecoder::end(std::vector<ir::Event>& out) {
   ensure_started(nullptr, out);
   close(out);

@@ -26,8 +26,8 @@ void open_chunk(std::string_view id, std::int64_t created, std::string_view mode
 }
 
 // An empty finish_reason is written as null. With include_usage every chunk
-// carries "usage":null, as OpenAI sends it (PROTOCOLS.md 1.2); only the last,
-// choice-less chunk has the counts.
+// carries "usage":null, as OpenAI sends it (docs/protocols/openai-chat.md#streaming);
+// only the last, choice-less chunk has the counts.
 void close_chunk(std::string_view finish_reason, bool include_usage, std::string& out) {
   out.append(",\"finish_reason\":");
   if (finish_reason.empty())
@@ -129,7 +129,7 @@ void StreamEncoder::finish_chunk(std::string& out) {
   if (finished_) return;
   finished_ = true;
   ir::StopReason stop = stop_.value_or(ir::StopReason::end_turn);
-  // Clients loop on "tool_calls" (pitfall 15).
+  // Clients loop on "tool_calls" (docs/protocols/README.md#pitfall-15).
   std::string_view reason =
       tool_calls_ > 0 && stop == ir::StopReason::end_turn ? "tool_calls" : finish_reason_for(stop);
   open_chunk(id_, created_, client_model_, out);

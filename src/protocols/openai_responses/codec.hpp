@@ -20,8 +20,8 @@ namespace aiohub::openai_responses {
 // What the client's request said that the IR cannot carry but the answer
 // needs: Codex's freeform tools (type "custom", e.g. apply_patch) travel as
 // functions with one string argument "input", and must come back to the
-// client as custom_tool_call items with that input unwrapped (PROTOCOLS.md,
-// pitfall 14).
+// client as custom_tool_call items with that input unwrapped
+// (docs/protocols/README.md#pitfall-14).
 struct ClientOptions {
   std::vector<std::string> custom_tools;
 };
@@ -115,7 +115,7 @@ ApiError decode_error(int status, std::string_view body);
 // --- stop reasons ---
 // Responses has no finish_reason: the outcome is the response status plus
 // incomplete_details.reason, and tool use is inferred from function_call
-// items (pitfall 15).
+// items (docs/protocols/README.md#pitfall-15).
 struct WireStatus {
   std::string_view status;             // completed | incomplete | failed
   std::string_view incomplete_reason;  // empty: incomplete_details is null

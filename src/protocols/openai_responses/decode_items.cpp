@@ -1,7 +1,7 @@
 // Client `input` items -> IR messages. Responses lists a turn as loose items
 // (reasoning, message, function_call, ...); the IR groups them into messages,
 // so consecutive assistant-side items merge into one assistant message
-// (pitfall 9) and consecutive tool outputs into one user message.
+// (docs/protocols/README.md#pitfall-9) and consecutive tool outputs into one user message.
 #include "protocols/openai_responses/decode_items.hpp"
 
 #include "protocols/openai_responses/wire.hpp"
@@ -113,7 +113,7 @@ class ItemDecoder {
     auto* output = wire::get(o, "output");
     if (!output) return fail(where_ + ".output is required");
     if (!content_parts(*output, where_ + ".output", p.content) || err_) return;
-    // All results of one turn belong in one user message (pitfall 9).
+    // All results of one turn belong in one user message (docs/protocols/README.md#pitfall-9).
     bool join = !out_.messages.empty() && out_.messages.back().role == ir::Role::user &&
                 out_.messages.back().parts.back().kind == ir::PartKind::tool_result;
     if (!join) out_.messages.push_back({ir::Role::user, {}});

@@ -59,7 +59,7 @@ std::optional<ApiError> tools(const json::value& v, ir::Request& out, ClientOpti
     }
     // Hosted tools (web_search, local_shell, mcp, ...) only exist on OpenAI.
     if (type != "function") continue;
-    // Chat-style {type, function:{...}} also arrives here (pitfall 14).
+    // Chat-style {type, function:{...}} also arrives here (docs/protocols/README.md#pitfall-14).
     const json::object* fn = &o;
     if (auto* nested = wire::get(o, "function"); nested && nested->is_object())
       fn = &nested->get_object();

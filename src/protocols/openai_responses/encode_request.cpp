@@ -1,6 +1,6 @@
 // ir::Request -> the body for a Responses upstream. Stateless on purpose
 // (store:false, no previous_response_id): history travels in full and
-// reasoning state rides in encrypted_content (pitfall 7).
+// reasoning state rides in encrypted_content (docs/protocols/README.md#pitfall-7).
 #include "protocols/openai_responses/codec.hpp"
 #include "protocols/openai_responses/wire.hpp"
 

@@ -1,5 +1,6 @@
-// The complete stop-reason table (PROTOCOLS.md 3.4). Responses reports an
-// outcome, not a finish reason, so several IR reasons share one status.
+// The complete stop-reason table (docs/protocols/mapping.md#stop-reasons).
+// Responses reports an outcome, not a finish reason, so several IR reasons
+// share one status.
 #include <array>
 
 #include "protocols/openai_responses/codec.hpp"

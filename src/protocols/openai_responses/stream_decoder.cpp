@@ -191,7 +191,8 @@ void StreamDecoder::on_item_done(const json::object& item, std::int64_t oi,
          out);
   } else {
     if (sent_ == 0) send(ir::DeltaKind::thinking, wire::reasoning_text(item), out);
-    // The only carrier of reasoning state when store is false (pitfall 7).
+    // The only carrier of reasoning state when store is false
+    // (docs/protocols/README.md#pitfall-7).
     send(ir::DeltaKind::signature, wire::get_string(item, "encrypted_content"), out);
   }
   close(out);

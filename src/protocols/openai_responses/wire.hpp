@@ -45,7 +45,7 @@ json::object response_object(std::string_view id, std::int64_t created_at, std::
                              std::string_view status, json::array output, const Usage* usage);
 
 // An OpenAI Responses error code for an ApiError, as Codex reads it from
-// response.failed (PROTOCOLS.md 2.2).
+// response.failed (docs/protocols/openai-responses.md#what-codex-needs).
 std::string error_code(const ApiError& e);
 // The HTTP status an in-stream error code stands for.
 int status_for_code(std::string_view code);

@@ -486,7 +486,8 @@ export function agentTests(id) {
         // Signed reasoning comes back unchanged, or not at all (never forged);
         // a client of the upstream's own protocol must send it back.
         const back = PROTOCOL[upstream].reasoningBack(withResult[0].body);
-        // (Gemini documents a sentinel for a call whose signature was lost, PROTOCOLS.md pitfall 7.)
+        // (Gemini documents a sentinel for a call whose signature was lost:
+        // docs/protocols/README.md#pitfall-7.)
         const allowed = [reasoning.signature, ...(upstream === 'gemini' ? ['skip_thought_signature_validator'] : [])];
         for (const r of back) assert.ok(allowed.includes(r.signature), `reasoning signature sent back upstream is the original: ${JSON.stringify(back)}`);
         const original = back.some((r) => r.signature === reasoning.signature);

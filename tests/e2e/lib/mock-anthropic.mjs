@@ -1,6 +1,6 @@
 // A scripted mock of the Anthropic Messages upstream (POST /v1/messages).
 //
-// Wire format (shared/docs/PROTOCOLS.md 1.1):
+// Wire format (docs/protocols/anthropic-messages.md):
 //   - auth: `x-api-key` (must equal mock.apiKey when set, else 401
 //     authentication_error); `anthropic-version` is required (else 400).
 //   - non-stream: {id:"msg_…", type:"message", role:"assistant", model,

@@ -1,6 +1,6 @@
 // A scripted mock of the Gemini Developer API upstream.
 //
-// Wire format (shared/docs/PROTOCOLS.md 1.4):
+// Wire format (docs/protocols/gemini.md):
 //   - POST /v1beta/models/{model}:generateContent → one GenerateContentResponse
 //   - POST /v1beta/models/{model}:streamGenerateContent?alt=sse → SSE, each
 //     event one line `data: <compact JSON>` + "\r\n\r\n", no event names, no

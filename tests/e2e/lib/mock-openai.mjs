@@ -1,6 +1,6 @@
 // A scripted mock of the OpenAI Chat Completions upstream (POST /v1/chat/completions).
 //
-// It follows the real wire format (see shared/docs/PROTOCOLS.md 1.2):
+// It follows the real wire format (see docs/protocols/openai-chat.md):
 //   - non-stream: {id:"chatcmpl-…", object:"chat.completion", created, model, choices, usage, …}
 //   - stream: `data: <chunk>\n\n` lines, no event names; first chunk carries
 //     delta {role:"assistant", content:""}; content deltas; tool-call deltas with

@@ -1,6 +1,6 @@
 // A scripted mock of the OpenAI Responses upstream (POST /v1/responses).
 //
-// Wire format (shared/docs/PROTOCOLS.md 1.3):
+// Wire format (docs/protocols/openai-responses.md):
 //   - auth: `Authorization: Bearer <key>` (must equal mock.apiKey when set).
 //   - non-stream: a response object {id:"resp_…", object:"response",
 //     created_at, status:"completed", model, output:[reasoning? message?
