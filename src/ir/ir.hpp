@@ -1,6 +1,6 @@
 #pragma once
-// The canonical representation of a conversation (DESIGN.md, "The canonical
-// representation"). Every protocol codec converts to and from these types
+// The canonical representation of a conversation (docs/protocols/mapping.md,
+// "The IR in one page"). Every protocol codec converts to and from these types
 // once, so that N protocols need 2N converters, not N^2. Block-based, because
 // the richest protocol (Claude Messages) is.
 //

@@ -61,41 +61,67 @@ class UpstreamPool {
   std::unordered_map<std::string, CachedResolve> dns_cache_;
 };
 
+// One request and its response, as the relays see an upstream: over a
+// pooled connection (UpstreamCall), in process (the demo channel), or a
+// fake in the unit tests.
+class UpstreamExchange {
+ public:
+  virtual ~UpstreamExchange() = default;
+
+  // Sends the request and reads the response head.
+  virtual awaitable<bool> send(const std::string& head, std::string_view body) = 0;
+
+  // Why send/read failed, fit for a client to read (no credentials in it).
+  virtual const std::string& error() const = 0;
+  // True when no byte of the request reached the upstream (safe to retry).
+  virtual bool never_connected() const = 0;
+  // True when the last failure was a timeout.
+  virtual bool timed_out() const = 0;
+
+  // Stops the exchange: a pending send or read fails at once, and the
+  // upstream sees the request abandoned (it stops generating).
+  virtual void cancel() = 0;
+
+  virtual unsigned status() const = 0;
+  virtual std::string_view header(std::string_view name) const = 0;
+
+  // The next piece of the body, valid until the next call; empty at the end.
+  virtual awaitable<bool> read_some(std::string_view& piece) = 0;
+  // The whole body, failing beyond `limit` bytes.
+  virtual awaitable<bool> read_all(std::string& body, std::size_t limit) = 0;
+  // The body has been read to its end.
+  virtual bool done() const = 0;
+};
+
 // One request and its response on a pooled connection. The connection goes
 // back to the pool when the response was read to its end and both sides
 // agree to keep it alive; otherwise it is closed.
-class UpstreamCall {
+class UpstreamCall final : public UpstreamExchange {
  public:
   UpstreamCall(const std::shared_ptr<UpstreamPool>& pool, const UpstreamAddress& addr,
                UpstreamTimeouts timeouts);
-  ~UpstreamCall();
+  ~UpstreamCall() override;
   UpstreamCall(const UpstreamCall&) = delete;
   UpstreamCall& operator=(const UpstreamCall&) = delete;
 
-  // Sends the request and reads the response head. A pooled connection that
-  // turns out to be closed is replaced by a new one, once.
-  awaitable<bool> send(const std::string& head, std::string_view body);
+  // A pooled connection that turns out to be closed is replaced by a new
+  // one, once.
+  awaitable<bool> send(const std::string& head, std::string_view body) override;
 
-  // Why send/read failed, fit for a client to read (no credentials in it).
-  const std::string& error() const { return error_; }
-  // True when no byte of the request reached the upstream (safe to retry).
-  bool never_connected() const { return never_connected_; }
-  // True when the last failure was a timeout.
-  bool timed_out() const { return timed_out_; }
+  const std::string& error() const override { return error_; }
+  bool never_connected() const override { return never_connected_; }
+  bool timed_out() const override { return timed_out_; }
 
-  // Closes the connection: a pending send or read fails at once, and the
-  // upstream sees the request abandoned (it stops generating).
-  void cancel();
+  // Closes the connection.
+  void cancel() override;
   bool cancelled() const { return cancelled_; }
 
-  unsigned status() const;
-  std::string_view header(std::string_view name) const;
+  unsigned status() const override;
+  std::string_view header(std::string_view name) const override;
 
-  // The next piece of the body, valid until the next call; empty at the end.
-  awaitable<bool> read_some(std::string_view& piece);
-  // The whole body, failing beyond `limit` bytes.
-  awaitable<bool> read_all(std::string& body, std::size_t limit);
-  bool done() const;
+  awaitable<bool> read_some(std::string_view& piece) override;
+  awaitable<bool> read_all(std::string& body, std::size_t limit) override;
+  bool done() const override;
 
  private:
   UpstreamPool& pool_;

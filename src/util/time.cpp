@@ -1,5 +1,7 @@
 #include "util/time.hpp"
 
+#include "util/clock.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -68,6 +70,19 @@ std::string format_rfc3339(std::int64_t unix_s) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+namespace {
+class SystemClock final : public Clock {
+ public:
+  std::int64_t mono_us() const override { return mono_now_us(); }
+  std::int64_t unix_ms() const override { return unix_now_ms(); }
+};
+}  // namespace
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
 }
 
 }  // namespace aiohub
