@@ -34,12 +34,12 @@ function ClientView({ client, values }) {
         <h3>${f.title}${f.path ? html` <code class="muted">${f.path}</code>` : null}</h3>
         <${CopyButton} text=${f.text} />
       </div>
-      <pre data-lang=${f.lang}>${f.text}</pre>
+      <pre data-lang=${f.lang} tabindex="0">${f.text}</pre>
     </div>`)}
     ${r.notes.length > 0 && html`<h3>${t('setup.notes')}</h3><ul>${r.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
     <details>
       <summary>${tx('setup.plainText', { cmd: html`<code>aiohub client-config ${client.id}</code>` })}</summary>
-      <pre data-testid="plain-text">${r.text}</pre>
+      <pre data-testid="plain-text" tabindex="0">${r.text}</pre>
       <${CopyButton} text=${r.text} label=${t('setup.copyAll')} />
     </details>
   </section>`;
@@ -56,7 +56,7 @@ function QuickReference({ root, onPick }) {
       <tbody>${doc.clients.map((entry) => {
         const c = localized(entry);
         return html`<tr data-quick=${c.id}>
-          <td data-label=${t('setup.colClient')}><a href=${`#${c.id}`} onClick=${() => onPick(c.id)}>${c.name}</a></td>
+          <td data-label=${t('setup.colClient')}>${c.name}<br /><a href=${`#${c.id}`} onClick=${() => onPick(c.id)}><code>${c.id}</code></a></td>
           <td data-label=${t('setup.colProtocol')}>${c.protocol}</td>
           <td data-label=${t('setup.colBaseUrl')}><code>${c.base === 'v1' ? `${r}/v1` : r}</code></td>
           <td data-label=${t('setup.colGroups')}>${groupList(c.groups)}</td>
@@ -105,8 +105,8 @@ function Setup() {
       </form>
       <${CheckKey} apiKey=${key.trim()} />
       <p>${tx('setup.tryIt', { chat: html`<a href="/playground/chat">${t('nav.chat')}</a>`, images: html`<a href="/playground/images">/playground/images</a>` })}</p>
-      <div class="row" style="align-items: start; flex-wrap: nowrap; gap: 1rem">
-        <nav aria-label=${t('setup.clients')} style="min-width: 14rem; max-width: 18rem">
+      <div class="row client-row">
+        <nav class="client-picker" aria-label=${t('setup.clients')}>
           <ul style="list-style: none; padding: 0; margin: 0; display: grid; gap: .3rem">
             ${doc.clients.map((c) => html`<li><button type="button" style="width: 100%; text-align: left"
               class=${c.id === selected ? 'primary' : ''} aria-pressed=${c.id === selected} onClick=${() => setSelected(c.id)}>${localized(c).name}</button></li>`)}
