@@ -184,7 +184,7 @@ export function Logs({ params }) {
         <th scope="col" class="num">${t('logs.tokensInOut')}</th><th scope="col" class="num">${t('logs.cost')}</th><th scope="col" class="num">${t('logs.latency')}</th>
         <th scope="col">${t('logs.retries')}</th><th scope="col">${t('logs.error')}</th></tr></thead>
       <tbody>${rows.map((r) => html`<tr data-request=${r.request_id}>
-        <td data-label=${t('logs.time')}><button type="button" class="link" onClick=${() => setOpen(r.request_id)} aria-label=${t('logs.open', { id: r.request_id })}>${when(r.ts_ms)}</button></td>
+        <td data-label=${t('logs.time')}><button type="button" class="link" onClick=${() => setOpen(r.request_id)}>${when(r.ts_ms)}<span class="sr-only"> — ${t('logs.open', { id: r.request_id })}</span></button></td>
         <td data-label=${t('logs.key')}>${r.key}</td><td data-label=${t('logs.model')}>${r.model}</td><td data-label=${t('logs.endpoint')}>${r.endpoint}</td>
         <td data-label=${t('logs.stream')}>${r.stream ? t('common.yes') : t('common.no')}</td>
         <td data-label=${t('logs.channel')}>${r.channel || '—'}</td><td data-label=${t('logs.status')}><${StatusBadge} status=${r.status} /></td>

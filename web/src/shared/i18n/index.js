@@ -58,7 +58,7 @@ export function tx(key, vars) {
   const s = lookup(key, vars);
   let at = 0;
   for (const m of s.matchAll(/\{(\w+)\}/g)) {
-    if (!(m[1] in vars)) continue;
+    if (!vars || !(m[1] in vars)) continue;
     parts.push(s.slice(at, m.index), vars[m[1]]);
     at = m.index + m[0].length;
   }
