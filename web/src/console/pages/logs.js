@@ -117,7 +117,7 @@ function Totals({ totals }) {
   if (!totals) return html`<p class="muted small" data-testid="log-totals">${t('logs.totalsLoading')}</p>`;
   const tot = totalsOf(totals.rows);
   return html`<p data-testid="log-totals" aria-live="polite">
-    ${t('logs.totals', { requests: fmtNum(tot.requests), input: fmtNum(tot.input), output: fmtNum(tot.output), cost: usd(tot.costMicros / 1e6) })}
+    ${t('logs.totals', { count: tot.requests, requests: fmtNum(tot.requests), input: fmtNum(tot.input), output: fmtNum(tot.output), cost: usd(tot.costMicros / 1e6) })}
     ${!totals.complete && html` <span class="muted small">${t('logs.totalsCapped', { count: fmtNum(TOTALS_MAX) })}</span>`}
   </p>`;
 }
