@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-const pages = ['console', 'setup', 'playground/images'];
+const pages = ['console', 'setup', 'playground/images', 'playground/chat'];
 
 export default defineConfig({
   root: resolve(import.meta.dirname, 'pages'),

@@ -21,9 +21,14 @@ std::string str(const json::object& o, std::string_view field) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// By id, or by one of the client's "aliases" (an app's own name: cline -> openai-compatible).
 const json::object* find_client(std::string_view id) {
   for (auto& c : document().at("clients").as_array())
     if (c.as_object().at("id").as_string() == id) return &c.as_object();
+  for (auto& c : document().at("clients").as_array())
+    if (auto* aliases = c.as_object().if_contains("aliases"))
+      for (auto& a : aliases->as_array())
+        if (a.as_string() == id) return &c.as_object();
   return nullptr;
 }
 

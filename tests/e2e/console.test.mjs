@@ -65,7 +65,7 @@ before(async () => {
     headless: true,
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   // The whole file must end within the runner's per-file timeout.
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
@@ -309,7 +309,7 @@ test('/setup fills in Claude Code and Codex with a pasted key, which never leave
 });
 
 test('the console works on a phone-sized screen in dark mode', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   context.setDefaultTimeout(10_000);
   const p = await context.newPage();
   await p.goto(`${gw.url}/console/`);

@@ -123,7 +123,7 @@ before(async () => {
     headless: true,
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -365,7 +365,7 @@ test('the key only ever went to this gateway\'s /v1 endpoints', async () => {
 });
 
 test('the playground on a phone-sized screen in dark mode, linked from /setup and the console', async () => {
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  const phone = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   phone.setDefaultTimeout(10_000);
   const p = await phone.newPage();
   await p.goto(`${gw.url}/setup`);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <utility>
 
 #include "web/client_config.hpp"
 
@@ -56,6 +57,38 @@ TEST(ClientConfig, CodexUsesV1AndTheResponsesWireApi) {
     ASSERT_TRUE(t);
     EXPECT_EQ(t->find("{{"), std::string::npos) << c.id;
   }
+}
+
+TEST(ClientConfig, AnAppsOwnNameIsAnAlias) {
+  const ClientValues v{"http://gw:3000", "sk-k", ""};
+  const std::pair<const char*, const char*> cases[] = {{"cline", "openai-compatible"},
+                                                       {"cursor", "openai-compatible"},
+                                                       {"continue", "openai-compatible"},
+                                                       {"aider", "openai-compatible"},
+                                                       {"open-webui", "openai-compatible"},
+                                                       {"librechat", "openai-compatible"},
+                                                       {"cherry-studio", "cherry-studio"},
+                                                       {"chatbox", "chatbox"},
+                                                       {"lobehub", "lobehub"},
+                                                       {"lobechat", "lobehub"},
+                                                       {"vscode-claude", "vscode"},
+                                                       {"vscode-codex", "vscode-codex"}};
+  for (auto [alias, id] : cases) {
+    auto by_alias = render_client_config(alias, v);
+    ASSERT_TRUE(by_alias) << alias;
+    EXPECT_EQ(*by_alias, *render_client_config(id, v)) << alias;
+  }
+  // An alias names one client and never shadows an id.
+  auto doc = boost::json::parse(clients_json());
+  std::vector<std::string> names;
+  for (auto& c : doc.as_object().at("clients").as_array()) {
+    names.emplace_back(c.as_object().at("id").as_string());
+    if (auto* a = c.as_object().if_contains("aliases"))
+      for (auto& n : a->as_array()) names.emplace_back(n.as_string());
+  }
+  auto sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
 }
 
 TEST(ClientConfig, UnknownClient) {

@@ -1,5 +1,7 @@
 // The admin API client. The admin token lives in sessionStorage only: it is
 // gone when the tab closes and never reaches localStorage or a cookie.
+import { t } from '../shared/i18n/index.js';
+
 const TOKEN = 'aiohub-admin-token';
 
 export const getToken = () => sessionStorage.getItem(TOKEN) || '';
@@ -24,7 +26,7 @@ export async function api(method, path, body, token = getToken()) {
   try {
     res = await fetch(`/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
-    throw new ApiError(0, `Cannot reach the gateway: ${e.message}`, 'network');
+    throw new ApiError(0, t('common.unreachable', { message: e.message }), 'network');
   }
   const text = await res.text();
   let data = null;

@@ -5,6 +5,7 @@ import {
   BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip,
 } from 'chart.js';
+import { getLocale } from '../shared/i18n/index.js';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip);
@@ -39,6 +40,7 @@ export function ChartView({ type, labels, datasets, label, integer = false, yFor
       options: {
         responsive: true,
         maintainAspectRatio: false,
+        locale: getLocale(), // numbers on the axes and in tooltips, as the rest of the page
         animation: false,
         interaction: { mode: 'index', intersect: false },
         plugins: { legend: { labels: { color: text } } },
@@ -55,6 +57,6 @@ export function ChartView({ type, labels, datasets, label, integer = false, yFor
     chart.current?.destroy();
     chart.current = new Chart(canvas.current, config);
     return () => chart.current?.destroy();
-  }, [type, JSON.stringify(labels), JSON.stringify(datasets), themeVersion]);
+  }, [type, JSON.stringify(labels), JSON.stringify(datasets), themeVersion, getLocale()]);
   return html`<div class="chart-box"><canvas ref=${canvas} role="img" aria-label=${label}></canvas></div>`;
 }

@@ -1,9 +1,11 @@
 // The console: sign in with the admin token, then one page per concern,
 // chosen by the URL hash (#/keys) so that reloads and links keep the place.
 import '../shared/style.css';
-import { html, render } from 'htm/preact';
+import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { applyStoredTheme, ThemeToggle } from '../shared/theme.js';
+import { LangSwitch, mount, SkipLink } from '../shared/chrome.js';
+import { t } from '../shared/i18n/index.js';
+import { ThemeToggle } from '../shared/theme.js';
 import { api, clearToken, getToken, setToken, setUnauthorizedHandler } from './api.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Keys } from './pages/keys.js';
@@ -12,11 +14,11 @@ import { Groups } from './pages/groups.js';
 import { Logs } from './pages/logs.js';
 
 const PAGES = [
-  { id: 'dashboard', title: 'Dashboard', view: Dashboard },
-  { id: 'keys', title: 'Keys', view: Keys },
-  { id: 'channels', title: 'Channels', view: Channels },
-  { id: 'groups', title: 'Groups & prices', view: Groups },
-  { id: 'logs', title: 'Logs', view: Logs },
+  { id: 'dashboard', title: () => t('nav.dashboard'), view: Dashboard },
+  { id: 'keys', title: () => t('nav.keys'), view: Keys },
+  { id: 'channels', title: () => t('nav.channels'), view: Channels },
+  { id: 'groups', title: () => t('nav.groups'), view: Groups },
+  { id: 'logs', title: () => t('nav.logs'), view: Logs },
 ];
 
 function parseHash() {
@@ -37,20 +39,22 @@ function SignIn({ onSignedIn }) {
       setToken(token.trim());
       onSignedIn();
     } catch (err) {
-      setError(err.status === 401 ? 'That admin token is not valid.' : err.message);
+      setError(err.status === 401 ? t('signin.invalid') : err.message);
     } finally {
       setBusy(false);
     }
   };
-  return html`<main class="signin"><form class="panel" onSubmit=${submit}>
-    <h1>aiohub console</h1>
-    <label>Admin token
+  return html`<${SkipLink} />
+    <header class="top"><span class="brand">aiohub</span><${LangSwitch} /><${ThemeToggle} /></header>
+    <main id="main" tabindex="-1" class="signin"><form class="panel" onSubmit=${submit}>
+    <h1>${t('signin.title')}</h1>
+    <label>${t('signin.token')}
       <input name="token" type="password" autocomplete="current-password" required autofocus value=${token}
         onInput=${(e) => setTok(e.currentTarget.value)} />
     </label>
-    <p class="muted">Printed once at the first start of the gateway. Kept in this tab only (sessionStorage).</p>
+    <p class="muted">${t('signin.hint')}</p>
     ${error && html`<div class="notice error" role="alert">${error}</div>`}
-    <div class="actions"><button class="primary" type="submit" disabled=${busy}>Sign in</button></div>
+    <div class="actions"><button class="primary" type="submit" disabled=${busy}>${t('signin.submit')}</button></div>
   </form></main>`;
 }
 
@@ -64,23 +68,25 @@ function App() {
     return () => removeEventListener('hashchange', onHash);
   }, []);
   const page = PAGES.find((p) => p.id === route.page) || PAGES[0];
-  useEffect(() => { document.title = `${page.title} · aiohub console`; }, [page]);
+  useEffect(() => { document.title = t('console.docTitle', { page: signedIn ? page.title() : t('signin.submit') }); });
   if (!signedIn) return html`<${SignIn} onSignedIn=${() => setSignedIn(true)} />`;
   const signOut = () => { clearToken(); setSignedIn(false); };
   const View = page.view;
   return html`
+    <${SkipLink} />
     <header class="top">
       <span class="brand">aiohub</span>
-      <nav class="tabs" aria-label="Console sections">
-        ${PAGES.map((p) => html`<a href="#/${p.id}" aria-current=${p === page ? 'page' : undefined}>${p.title}</a>`)}
-        <a href="/setup">Client set-up</a>
-        <a href="/playground/images">Image playground</a>
+      <nav class="tabs" aria-label=${t('console.sections')}>
+        ${PAGES.map((p) => html`<a href="#/${p.id}" aria-current=${p === page ? 'page' : undefined}>${p.title()}</a>`)}
+        <a href="/setup">${t('nav.setup')}</a>
+        <a href="/playground/chat">${t('nav.chat')}</a>
+        <a href="/playground/images">${t('nav.images')}</a>
       </nav>
+      <${LangSwitch} />
       <${ThemeToggle} />
-      <button type="button" onClick=${signOut}>Sign out</button>
+      <button type="button" onClick=${signOut}>${t('console.signOut')}</button>
     </header>
-    <main id="content"><${View} params=${route.params} /></main>`;
+    <main id="main" tabindex="-1"><${View} params=${route.params} /></main>`;
 }
 
-applyStoredTheme();
-render(html`<${App} />`, document.getElementById('app'));
+mount(App);

@@ -1,11 +1,13 @@
 // Small shared pieces: formatting, a modal dialog, a data loader hook.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { fmtDateTime, fmtMs, fmtNum, fmtUsd, t } from '../shared/i18n/index.js';
 
-export const usd = (v) => (v == null ? '—' : `$${Number(v).toFixed(Number(v) !== 0 && Math.abs(v) < 0.01 ? 6 : 2)}`);
-export const num = (v) => (v == null ? '—' : Number(v).toLocaleString('en-US'));
-export const ms = (v) => (v == null ? '—' : `${Math.round(v).toLocaleString('en-US')} ms`);
-export const when = (tsMs) => (tsMs ? new Date(tsMs).toLocaleString() : '—');
+// Formatting for the page's language (Intl).
+export const usd = fmtUsd;
+export const num = fmtNum;
+export const ms = fmtMs;
+export const when = fmtDateTime;
 export const list = (a) => (a && a.length ? a.join(', ') : '—');
 export const splitList = (s) => s.split(/[,\n]/).map((x) => x.trim()).filter(Boolean);
 export const intOrNull = (s) => (s === '' || s == null ? null : Math.trunc(Number(s)));
@@ -44,7 +46,7 @@ export function Modal({ title, onClose, children }) {
   return html`<dialog ref=${ref} aria-labelledby="dialog-title">
     <div class="row" style="justify-content: space-between; align-items: center">
       <h2 id="dialog-title" style="margin: 0">${title}</h2>
-      <button type="button" onClick=${onClose} aria-label="Close">✕</button>
+      <button type="button" onClick=${onClose} aria-label=${t('common.close')}>✕</button>
     </div>
     ${children}
   </dialog>`;

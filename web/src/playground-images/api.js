@@ -1,49 +1,11 @@
-// The gateway's own Images API, called with the pasted key. Every request goes
-// to this origin's /v1 (relative URLs; the page's CSP allows nothing else).
-const KEY = 'aiohub-playground-key';
-
-export const getKey = () => localStorage.getItem(KEY) || '';
-export const setKey = (k) => (k ? localStorage.setItem(KEY, k) : localStorage.removeItem(KEY));
-
-export class ApiError extends Error {
-  constructor(status, message, type, code) {
-    super(message);
-    this.status = status;
-    this.type = type;
-    this.code = code;
-  }
-}
-
-// The gateway answers errors in the OpenAI shape {"error": {"message", "type", "code"}}.
-async function errorFrom(res) {
-  const text = await res.text().catch(() => '');
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  const e = data?.error;
-  return new ApiError(res.status, e?.message || text.trim() || `HTTP ${res.status}`, e?.type, e?.code);
-}
-
-async function send(path, key, init) {
-  let res;
-  try {
-    res = await fetch(`/v1/${path}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${key}` } });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, `Cannot reach the gateway: ${e.message}`, 'network');
-  }
-  if (!res.ok) throw await errorFrom(res);
-  return res;
-}
+// The gateway's own Images API, called with the pasted key (shared/v1.js: to
+// this origin's /v1 only).
+import { ApiError, readSse, v1 } from '../shared/v1.js';
+import { t } from '../shared/i18n/index.js';
 
 // Names that look like image models; the model list does not say what a model does.
 const IMAGE_MODEL = /image|dall-?e|imagen|flux|stable-?diffusion|sdxl|midjourney|banana|seedream|recraft|ideogram/i;
 export const looksLikeImageModel = (id) => IMAGE_MODEL.test(id);
-
-export async function listModels(key) {
-  const res = await send('models', key, { method: 'GET' });
-  const data = await res.json();
-  return (data?.data ?? []).map((m) => m.id).filter(Boolean).sort();
-}
 
 // The options shared by generations and edits: empty means "the model's default".
 export function optionFields(s) {
@@ -77,39 +39,6 @@ function sniffType(b) {
 
 const typeFor = (format) => (format === 'jpeg' ? 'image/jpeg' : format === 'webp' ? 'image/webp' : 'image/png');
 
-// Reads a text/event-stream body: calls onEvent(type, data) per event.
-export async function readSse(body, onEvent) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  const dispatch = (block) => {
-    let type = 'message';
-    const data = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) type = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    if (!data.length) return;
-    const text = data.join('\n');
-    if (text === '[DONE]') return;
-    let parsed;
-    try { parsed = JSON.parse(text); } catch { return; }
-    onEvent(parsed.type || type, parsed);
-  };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-    let cut;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      dispatch(buf.slice(0, cut));
-      buf = buf.slice(cut + 2);
-    }
-  }
-  buf += decoder.decode();
-  if (buf.trim()) dispatch(buf);
-}
-
 // Runs one request; when streamed, `onPartial(blob, index)` sees the previews
 // and `onImage(blob)` each finished image as it comes. Resolves to
 // { images: [Blob], usage }.
@@ -122,9 +51,9 @@ export async function runImages({ key, mode, settings, sources = [], mask = null
     for (const [k, v] of Object.entries(fields)) form.append(k, String(v));
     sources.forEach((s, i) => form.append('image[]', s.blob, s.name || `image-${i + 1}.png`));
     if (mask) form.append('mask', mask, 'mask.png');
-    res = await send('images/edits', key, { method: 'POST', body: form, signal });
+    res = await v1('images/edits', key, { method: 'POST', body: form, signal });
   } else {
-    res = await send('images/generations', key, {
+    res = await v1('images/generations', key, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fields), signal,
     });
   }
@@ -132,7 +61,7 @@ export async function runImages({ key, mode, settings, sources = [], mask = null
   if (!type.includes('text/event-stream')) {
     const data = await res.json();
     const images = (data.data ?? []).filter((d) => d.b64_json).map((d) => b64ToBlob(d.b64_json, fallback));
-    if (!images.length) throw new ApiError(res.status, 'The answer held no image.', 'empty');
+    if (!images.length) throw new ApiError(res.status, t('img.noImage'), { type: 'empty' });
     return { images, usage: data.usage ?? null };
   }
   const images = [];
@@ -147,10 +76,10 @@ export async function runImages({ key, mode, settings, sources = [], mask = null
       if (data.usage) usage = data.usage;
     } else if (ev === 'error' || data.error) {
       const e = data.error ?? data;
-      failure = new ApiError(res.status, e.message || 'The stream ended with an error.', e.type, e.code);
+      failure = new ApiError(res.status, e.message || t('img.streamError'), { type: e.type, code: e.code, requestId: res.headers.get('x-request-id') });
     }
   });
   if (failure) throw failure;
-  if (!images.length) throw new ApiError(res.status, 'The stream ended without an image.', 'empty');
+  if (!images.length) throw new ApiError(res.status, t('img.streamNoImage'), { type: 'empty' });
   return { images, usage };
 }

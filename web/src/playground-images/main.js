@@ -1,12 +1,16 @@
 // /playground/images: generate and edit images through this gateway with a
 // pasted key. The key stays in this browser (localStorage) and is only sent to
 // this gateway's /v1 endpoints; results are kept in IndexedDB.
+// ?model=&size=&prompt= in the address fill the form (links from /setup).
 import '../shared/style.css';
 import './style.css';
-import { html, render } from 'htm/preact';
+import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { applyStoredTheme, ThemeToggle } from '../shared/theme.js';
-import { getKey, listModels, looksLikeImageModel, runImages, setKey } from './api.js';
+import { mount, TopBar } from '../shared/chrome.js';
+import { CheckKey } from '../shared/checkkey.js';
+import { fmtDateTime, fmtSeconds, t } from '../shared/i18n/index.js';
+import { getKey, listModels, setKey } from '../shared/v1.js';
+import { looksLikeImageModel, runImages } from './api.js';
 import { addEntry, deleteEntry, listEntries } from './history.js';
 import { MaskEditor } from './mask.js';
 
@@ -20,12 +24,26 @@ const QUALITIES = ['low', 'medium', 'high', 'auto', 'standard', 'hd'];
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'];
 const FORMATS = ['png', 'jpeg', 'webp'];
 
+// The address's ?model=, ?size= and ?prompt=, when given.
+export function fromAddress(search) {
+  const q = new URLSearchParams(search);
+  const out = {};
+  if (q.get('model')?.trim()) out.model = q.get('model').trim();
+  const size = q.get('size')?.trim();
+  if (size && /^(\d{2,5}x\d{2,5}|auto)$/.test(size)) out.size = size;
+  if (q.get('prompt')) out.prompt = q.get('prompt');
+  return out;
+}
+const ADDRESS = fromAddress(location.search);
+
 function loadSettings() {
-  try { return { ...DEFAULTS, ...JSON.parse(localStorage.getItem(SETTINGS) || '{}') }; } catch { return { ...DEFAULTS }; }
+  let stored = {};
+  try { stored = JSON.parse(localStorage.getItem(SETTINGS) || '{}'); } catch { /* start from the defaults */ }
+  const { prompt, ...fromUrl } = ADDRESS;
+  return { ...DEFAULTS, ...stored, ...fromUrl };
 }
 
 const extOf = (blob) => (blob.type === 'image/jpeg' ? 'jpg' : blob.type === 'image/webp' ? 'webp' : 'png');
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 let sourceSeq = 0;
 const asSource = (blob, name) => ({ id: ++sourceSeq, blob, name: name || `image-${sourceSeq}.${extOf(blob)}` });
 
@@ -47,45 +65,45 @@ function DownloadLink({ blob, name }) {
     setUrl(u);
     return () => URL.revokeObjectURL(u);
   }, [blob]);
-  return html`<a class="button" href=${url} download=${name}>Download</a>`;
+  return html`<a class="button" href=${url} download=${name}>${t('img.download')}</a>`;
 }
 
-function Select({ label, value, options, onChange, name, defaultLabel = 'default' }) {
+function Select({ label, value, options, onChange, name }) {
+  const all = value && !options.includes(value) ? [...options, value] : options;
   return html`<label>${label}
     <select name=${name} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
-      <option value="">${defaultLabel}</option>
-      ${options.map((o) => html`<option value=${o}>${o}</option>`)}
+      <option value="">${t('pg.default')}</option>
+      ${all.map((o) => html`<option value=${o}>${o}</option>`)}
     </select>
   </label>`;
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function modelSummary(models) {
   const images = models.filter(looksLikeImageModel).length;
   return images
-    ? `${plural(images, 'image model')} of ${models.length} for this key; any other name can be typed.`
-    : `${plural(models.length, 'model')} for this key, none named like an image model: type any name.`;
+    ? t('img.modelSummary', { count: images, total: models.length })
+    : t('img.noImageModels', { count: models.length });
 }
 
 function KeyPanel({ apiKey, onKey, models, modelsState, onReload }) {
   const [show, setShow] = useState(false);
   return html`<form class="panel" aria-labelledby="key-h" onSubmit=${(e) => { e.preventDefault(); onReload(); }}>
-    <h2 id="key-h" class="first">Your key</h2>
-    <label>API key
+    <h2 id="key-h" class="first">${t('pg.keyTitle')}</h2>
+    <label>${t('pg.apiKey')}
       <input name="key" type=${show ? 'text' : 'password'} autocomplete="off" spellcheck="false" placeholder="sk-..."
         value=${apiKey} onInput=${(e) => onKey(e.currentTarget.value.trim())} />
-      <small class="muted">Kept in this browser (localStorage) and sent only to this gateway's /v1 endpoints.</small>
+      <small class="muted">${t('pg.keyKept')}</small>
     </label>
     <div class="row tight">
-      <label class="check"><input type="checkbox" checked=${show} onChange=${(e) => setShow(e.currentTarget.checked)} /> Show</label>
-      <button type="submit" disabled=${!apiKey}>Load models</button>
-      <button type="button" onClick=${() => onKey('')} disabled=${!apiKey}>Forget key</button>
+      <label class="check"><input type="checkbox" checked=${show} onChange=${(e) => setShow(e.currentTarget.checked)} /> ${t('common.show')}</label>
+      <button type="submit" disabled=${!apiKey}>${t('pg.loadModels')}</button>
+      <button type="button" onClick=${() => onKey('')} disabled=${!apiKey}>${t('pg.forgetKey')}</button>
     </div>
     <p class="muted small" data-testid="models-state" role="status">
       ${modelsState.error ? html`<span class="error">${modelsState.error}</span>`
-        : modelsState.loading ? 'Loading models…'
+        : modelsState.loading ? t('pg.loadingModels')
         : models.length ? modelSummary(models)
-        : apiKey ? 'Type a model name, or load the models of this key.' : 'Paste a key to start.'}
+        : apiKey ? t('img.typeModel') : t('pg.pasteKey')}
     </p>
   </form>`;
 }
@@ -96,29 +114,29 @@ function SettingsPanel({ settings, set, models }) {
   const images = models.filter(looksLikeImageModel);
   const suggestions = images.length ? images : models;
   return html`<section class="panel" aria-labelledby="set-h">
-    <h2 id="set-h" class="first">Settings</h2>
+    <h2 id="set-h" class="first">${t('pg.settings')}</h2>
     <div class="form-grid">
-      <label>Model
+      <label>${t('img.model')}
         <input name="model" list="model-list" value=${settings.model} autocomplete="off" spellcheck="false"
           onInput=${(e) => upd('model')(e.currentTarget.value)} />
         <datalist id="model-list">${suggestions.map((m) => html`<option value=${m}></option>`)}</datalist>
       </label>
-      <${Select} label="Size" name="size" value=${settings.size} options=${SIZES} onChange=${upd('size')} />
-      <${Select} label="Quality" name="quality" value=${settings.quality} options=${QUALITIES} onChange=${upd('quality')} />
-      <label>Images (n)
+      <${Select} label=${t('img.size')} name="size" value=${settings.size} options=${SIZES} onChange=${upd('size')} />
+      <${Select} label=${t('img.quality')} name="quality" value=${settings.quality} options=${QUALITIES} onChange=${upd('quality')} />
+      <label>${t('img.n')}
         <input name="n" type="number" min="1" max="10" value=${settings.n} onInput=${(e) => upd('n')(e.currentTarget.value)} />
       </label>
-      <${Select} label="Background" name="background" value=${settings.background} options=${BACKGROUNDS} onChange=${upd('background')} />
-      <${Select} label="Output format" name="output_format" value=${settings.output_format} options=${FORMATS} onChange=${upd('output_format')} />
-      ${(settings.output_format === 'jpeg' || settings.output_format === 'webp') && html`<label>Compression (0–100)
+      <${Select} label=${t('img.background')} name="background" value=${settings.background} options=${BACKGROUNDS} onChange=${upd('background')} />
+      <${Select} label=${t('img.format')} name="output_format" value=${settings.output_format} options=${FORMATS} onChange=${upd('output_format')} />
+      ${(settings.output_format === 'jpeg' || settings.output_format === 'webp') && html`<label>${t('img.compression')}
         <input name="output_compression" type="number" min="0" max="100" value=${settings.output_compression}
           onInput=${(e) => upd('output_compression')(e.currentTarget.value)} />
       </label>`}
     </div>
     <div class="row tight">
       <label class="check"><input type="checkbox" name="stream" checked=${settings.stream}
-        onChange=${(e) => upd('stream')(e.currentTarget.checked)} /> Stream partial images</label>
-      ${settings.stream && html`<label class="inline">Partials
+        onChange=${(e) => upd('stream')(e.currentTarget.checked)} /> ${t('img.stream')}</label>
+      ${settings.stream && html`<label class="inline">${t('img.partials')}
         <select name="partial_images" value=${String(settings.partial_images)} onChange=${(e) => upd('partial_images')(Number(e.currentTarget.value))}>
           ${[1, 2, 3].map((n) => html`<option value=${n}>${n}</option>`)}
         </select></label>`}
@@ -132,21 +150,21 @@ function Sources({ sources, setSources, control }) {
   const remove = (id) => setSources(sources.filter((s) => s.id !== id));
   const first = (id) => setSources([...sources.filter((s) => s.id === id), ...sources.filter((s) => s.id !== id)]);
   return html`<section class="panel" aria-labelledby="src-h">
-    <h2 id="src-h" class="first">Images to edit</h2>
+    <h2 id="src-h" class="first">${t('img.sources')}</h2>
     <div class="row tight">
-      <label class="button-like">Upload images
+      <label class="button-like">${t('img.upload')}
         <input ref=${fileInput} class="sr-only" type="file" name="upload" accept="image/png,image/jpeg,image/webp" multiple
           onChange=${(e) => { add(e.currentTarget.files); e.currentTarget.value = ''; }} />
       </label>
-      <span class="muted small">…or press “Edit” on a result. The mask applies to the first image.</span>
+      <span class="muted small">${t('img.sourcesHint')}</span>
     </div>
-    ${sources.length > 0 && html`<ul class="sources" aria-label="Images sent as image[]">
+    ${sources.length > 0 && html`<ul class="sources" aria-label=${t('img.sourcesList')}>
       ${sources.map((s, i) => html`<li key=${s.id} data-testid="source">
         <${BlobImage} blob=${s.blob} alt=${s.name} />
-        <span class="small">${i === 0 ? html`<strong>1 · masked</strong>` : i + 1} ${s.name}</span>
+        <span class="small">${i === 0 ? html`<strong>${t('img.firstMasked')}</strong>` : i + 1} ${s.name}</span>
         <span class="row tight">
-          ${i > 0 && html`<button type="button" onClick=${() => first(s.id)} aria-label=${`Mask ${s.name} instead`}>Make first</button>`}
-          <button type="button" onClick=${() => remove(s.id)} aria-label=${`Remove ${s.name}`}>Remove</button>
+          ${i > 0 && html`<button type="button" onClick=${() => first(s.id)} aria-label=${t('img.maskInstead', { name: s.name })}>${t('img.makeFirst')}</button>`}
+          <button type="button" onClick=${() => remove(s.id)} aria-label=${t('img.removeNamed', { name: s.name })}>${t('img.remove')}</button>
         </span>
       </li>`)}
     </ul>`}
@@ -156,21 +174,22 @@ function Sources({ sources, setSources, control }) {
 
 function ResultCard({ entry, onEdit, onDelete, current }) {
   const s = entry.settings;
-  const details = [s.model, s.size, s.quality, s.background, s.output_format, `n=${s.n}`, s.stream ? 'streamed' : ''].filter(Boolean).join(' · ');
-  return html`<article class="result" data-testid=${current ? 'current-result' : 'history-entry'} data-entry=${entry.id} aria-label=${`${entry.mode === 'edit' ? 'Edit' : 'Generation'}: ${entry.prompt}`}>
+  const details = [s.model, s.size, s.quality, s.background, s.output_format, `n=${s.n}`, s.stream ? t('img.streamed') : ''].filter(Boolean).join(' · ');
+  return html`<article class="result" data-testid=${current ? 'current-result' : 'history-entry'} data-entry=${entry.id}
+    aria-label=${entry.mode === 'edit' ? t('img.entryEdit', { prompt: entry.prompt }) : t('img.entryGenerate', { prompt: entry.prompt })}>
     <div class="thumbs">
       ${entry.images.map((blob, i) => html`<figure>
         <${BlobImage} blob=${blob} alt=${`${entry.prompt} (${i + 1})`} data-testid="result-image" />
         <figcaption class="row tight">
           <${DownloadLink} blob=${blob} name=${`aiohub-${entry.id}-${i + 1}.${extOf(blob)}`} />
-          <button type="button" onClick=${() => onEdit(blob, `${entry.id}-${i + 1}.${extOf(blob)}`)}>Edit</button>
+          <button type="button" onClick=${() => onEdit(blob, `${entry.id}-${i + 1}.${extOf(blob)}`)}>${t('img.editThis')}</button>
         </figcaption>
       </figure>`)}
     </div>
-    <p class="prompt"><span class="badge">${entry.mode === 'edit' ? 'edit' : 'generate'}</span> ${entry.prompt}</p>
-    <p class="muted small">${details} · <time datetime=${new Date(entry.created).toISOString()}>${new Date(entry.created).toLocaleString()}</time>
-      ${entry.elapsed_ms ? ` · ${seconds(entry.elapsed_ms)}` : ''}</p>
-    ${!current && html`<button type="button" class="danger" onClick=${() => onDelete(entry)} aria-label=${`Delete “${entry.prompt}”`}>Delete</button>`}
+    <p class="prompt"><span class="badge">${entry.mode === 'edit' ? t('img.badgeEdit') : t('img.badgeGenerate')}</span> ${entry.prompt}</p>
+    <p class="muted small">${details} · <time datetime=${new Date(entry.created).toISOString()}>${fmtDateTime(entry.created)}</time>
+      ${entry.elapsed_ms ? ` · ${fmtSeconds(entry.elapsed_ms)}` : ''}</p>
+    ${!current && html`<button type="button" class="danger" onClick=${() => onDelete(entry)} aria-label=${t('img.deleteNamed', { prompt: entry.prompt })}>${t('img.delete')}</button>`}
   </article>`;
 }
 
@@ -180,7 +199,7 @@ function App() {
   const [modelsState, setModelsState] = useState({ loading: false, error: '' });
   const [settings, setSettings] = useState(loadSettings);
   const [mode, setMode] = useState('generate');
-  const [prompt, setPrompt] = useState('');
+  const [prompt, setPrompt] = useState(ADDRESS.prompt ?? '');
   const [sources, setSources] = useState([]);
   const [busy, setBusy] = useState(false);
   const [elapsed, setElapsed] = useState(0);
@@ -204,14 +223,15 @@ function App() {
       const all = await listModels(k);
       if (seq !== modelsSeq.current) return; // a newer key's list is on its way
       setModels(all);
-      // The default model is not served to this key: start from one that is.
+      // The default model is not served to this key: start from one that is
+      // (a model named in the address stays).
       const images = all.filter(looksLikeImageModel);
-      setSettings((s) => (s.model === DEFAULTS.model && images.length && !all.includes(s.model) ? { ...s, model: images[0] } : s));
+      setSettings((s) => (s.model === DEFAULTS.model && !ADDRESS.model && images.length && !all.includes(s.model) ? { ...s, model: images[0] } : s));
       setModelsState({ loading: false, error: '' });
     } catch (e) {
       if (seq !== modelsSeq.current) return;
       setModels([]);
-      setModelsState({ loading: false, error: `Could not list the models${e.status ? ` (${e.status})` : ''}: ${e.message}` });
+      setModelsState({ loading: false, error: t('pg.modelsFailed', { status: e.status ? ` (${e.status})` : '', message: e.message }) });
     }
   };
   // A pasted key lists its models after a short pause.
@@ -221,7 +241,7 @@ function App() {
     return () => clearTimeout(t);
   }, [apiKey]);
   useEffect(() => { localStorage.setItem(SETTINGS, JSON.stringify(settings)); }, [settings]);
-  const refreshHistory = () => listEntries().then(setHistory, (e) => setHistoryError(`The local history is not available: ${e.message}`));
+  const refreshHistory = () => listEntries().then(setHistory, (e) => setHistoryError(t('img.historyUnavailable', { message: e.message })));
   useEffect(() => { refreshHistory(); }, []);
   useEffect(() => {
     if (!busy) return undefined;
@@ -254,7 +274,7 @@ function App() {
         mode, prompt, images, usage, elapsed_ms: Date.now() - started,
         settings: { ...settings, model: settings.model.trim(), n: Number(settings.n) || 1, masked: !!maskBlob, sources: mode === 'edit' ? sources.length : 0 },
       }).catch((err) => {
-        setHistoryError(`Not saved in the local history: ${err.message}`);
+        setHistoryError(t('img.notSaved', { message: err.message }));
         return { id: `unsaved-${started}`, created: started, mode, prompt, images, settings };
       });
       setCurrent(entry);
@@ -262,7 +282,7 @@ function App() {
       setArrived([]);
       refreshHistory();
     } catch (err) {
-      if (err.name === 'AbortError') setError({ message: 'Cancelled.' });
+      if (err.name === 'AbortError') setError({ message: t('pg.cancelled') });
       else setError(err);
     } finally {
       setArrived([]);
@@ -290,59 +310,57 @@ function App() {
     refreshHistory();
   };
 
+  useEffect(() => { document.title = t('img.docTitle'); });
+
   return html`
-    <header class="top">
-      <span class="brand">aiohub · image playground</span>
-      <nav class="tabs" aria-label="Pages">
-        <a href="/playground/images" aria-current="page">Image playground</a>
-        <a href="/setup">Client set-up</a>
-        <a href="/console/">Console</a>
-      </nav>
-      <${ThemeToggle} />
-    </header>
-    <main class="playground">
-      <h1 class="sr-only">Image playground</h1>
+    <${TopBar} brand=${t('img.brand')} current="/playground/images" />
+    <main id="main" tabindex="-1" class="playground">
+      <h1 class="sr-only">${t('nav.images')}</h1>
       <div class="pg-side">
         <${KeyPanel} apiKey=${apiKey} onKey=${onKey} models=${models} modelsState=${modelsState} onReload=${() => loadModels()} />
         <${SettingsPanel} settings=${settings} set=${setSettings} models=${models} />
+        <${CheckKey} apiKey=${apiKey} />
       </div>
       <div class="pg-main">
-        <form class="panel" onSubmit=${run} aria-label="Request">
-          <div class="row tight" role="radiogroup" aria-label="Mode">
-            ${[['generate', 'Generate'], ['edit', 'Edit']].map(([id, label]) => html`<label class="check mode">
+        <form class="panel" onSubmit=${run} aria-label=${t('img.request')}>
+          <div class="row tight" role="radiogroup" aria-label=${t('img.mode')}>
+            ${[['generate', t('img.generate')], ['edit', t('img.edit')]].map(([id, label]) => html`<label class="check mode">
               <input type="radio" name="mode" value=${id} checked=${mode === id} onChange=${() => setMode(id)} /> ${label}</label>`)}
           </div>
-          <label>Prompt
-            <textarea ref=${promptRef} name="prompt" rows="3" required value=${prompt} placeholder=${mode === 'edit' ? 'What to change in the masked area…' : 'Describe the image…'}
+          <label>${t('img.prompt')}
+            <textarea ref=${promptRef} name="prompt" rows="3" required value=${prompt} placeholder=${mode === 'edit' ? t('img.promptEditHint') : t('img.promptHint')}
               onInput=${(e) => setPrompt(e.currentTarget.value)} onKeyDown=${onPromptKey}></textarea>
           </label>
           <div class="actions">
-            <button class="primary" type="submit" disabled=${!canRun}>${mode === 'edit' ? 'Edit' : 'Generate'}</button>
-            ${busy && html`<button type="button" onClick=${() => abort.current?.abort()} aria-keyshortcuts="Escape">Cancel</button>`}
-            <span class="muted small">Ctrl+Enter sends, Escape cancels.${!apiKey ? ' Paste a key first.' : mode === 'edit' && !sources.length ? ' Upload or pick an image to edit.' : ''}</span>
+            <button class="primary" type="submit" disabled=${!canRun}>${mode === 'edit' ? t('img.edit') : t('img.generate')}</button>
+            ${busy && html`<button type="button" onClick=${() => abort.current?.abort()} aria-keyshortcuts="Escape">${t('common.cancel')}</button>`}
+            <span class="muted small">${t('img.keys')}${!apiKey ? ` ${t('pg.pasteKeyFirst')}` : mode === 'edit' && !sources.length ? ` ${t('img.pickFirst')}` : ''}</span>
           </div>
           ${busy && html`<div class="progress" role="status" data-testid="progress">
             <span class="spinner" aria-hidden="true"></span>
-            ${mode === 'edit' ? 'Editing' : 'Generating'}… <span data-testid="elapsed">${seconds(elapsed)}</span>
+            ${mode === 'edit' ? t('img.editing') : t('img.generating')} <span data-testid="elapsed">${fmtSeconds(elapsed)}</span>
           </div>`}
-          ${error && html`<div class="notice error" role="alert" data-testid="error">${error.status ? `${error.status}: ` : ''}${error.message}</div>`}
+          ${error && html`<div class="notice error" role="alert">
+            <div data-testid="error">${error.status ? `${error.status}: ` : ''}${error.message}</div>
+            ${error.requestId && html`<div class="small">${t('common.requestId')} <code data-testid="request-id">${error.requestId}</code></div>`}
+          </div>`}
         </form>
         ${mode === 'edit' && html`<${Sources} sources=${sources} setSources=${setSources} control=${mask} />`}
         ${(partial || arrived.length > 0 || current) && html`<section class="panel" aria-labelledby="res-h">
-          <h2 id="res-h" class="first">Result</h2>
+          <h2 id="res-h" class="first">${t('img.result')}</h2>
           ${partial && html`<figure class="partial" data-testid="partial">
-            <${BlobImage} blob=${partial.blob} alt="Partial image ${partial.index + 1}" data-testid="partial-image" />
-            <figcaption class="muted small">Partial image ${partial.index + 1} (still working)</figcaption>
+            <${BlobImage} blob=${partial.blob} alt=${t('img.partial', { n: partial.index + 1 })} data-testid="partial-image" />
+            <figcaption class="muted small">${t('img.partialWorking', { n: partial.index + 1 })}</figcaption>
           </figure>`}
           ${!current && arrived.length > 0 && html`<div class="thumbs" data-testid="arrived">
-            ${arrived.map((blob, i) => html`<figure><${BlobImage} blob=${blob} alt=${`Image ${i + 1}, finished`} /></figure>`)}
+            ${arrived.map((blob, i) => html`<figure><${BlobImage} blob=${blob} alt=${t('img.finished', { n: i + 1 })} /></figure>`)}
           </div>`}
           ${current && html`<${ResultCard} entry=${current} current onEdit=${editFrom} onDelete=${remove} />`}
         </section>`}
         <section class="panel" aria-labelledby="hist-h">
-          <h2 id="hist-h" class="first">History <span class="muted small">(${history.length}, kept in this browser)</span></h2>
+          <h2 id="hist-h" class="first">${t('img.history')} <span class="muted small">${t('img.historyCount', { count: history.length })}</span></h2>
           ${historyError && html`<div class="notice error" role="alert">${historyError}</div>`}
-          ${history.length === 0 ? html`<p class="muted">Nothing yet.</p>` : html`<div class="history">
+          ${history.length === 0 ? html`<p class="muted">${t('img.nothingYet')}</p>` : html`<div class="history">
             ${history.map((h) => html`<${ResultCard} key=${h.id} entry=${h} onEdit=${editFrom} onDelete=${remove} />`)}
           </div>`}
         </section>
@@ -350,5 +368,4 @@ function App() {
     </main>`;
 }
 
-applyStoredTheme();
-render(html`<${App} />`, document.getElementById('app'));
+mount(App);

@@ -4,6 +4,7 @@
 // resolution; the visible canvas shows the image with the strokes tinted.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../shared/i18n/index.js';
 
 const TINT = 'rgb(0, 210, 255)';
 
@@ -12,7 +13,7 @@ function loadImage(blob) {
     const url = URL.createObjectURL(blob);
     const img = new Image();
     img.onload = () => resolve({ img, url });
-    img.onerror = () => { URL.revokeObjectURL(url); reject(new Error('This file is not an image the browser can show.')); };
+    img.onerror = () => { URL.revokeObjectURL(url); reject(new Error(t('mask.notImage'))); };
     img.src = url;
   });
 }
@@ -141,16 +142,16 @@ export function MaskEditor({ source, control }) {
 
   return html`<div class="mask-editor">
     <div class="row mask-tools">
-      <label>Brush size <span class="muted">${brush}px</span>
-        <input type="range" min="4" max="200" step="2" value=${brush} aria-label="Brush size"
+      <label>${t('mask.brush')} <span class="muted">${brush}px</span>
+        <input type="range" min="4" max="200" step="2" value=${brush} aria-label=${t('mask.brush')}
           onInput=${(e) => setBrush(Number(e.currentTarget.value))} />
       </label>
-      <button type="button" onClick=${clear} disabled=${!painted}>Clear mask</button>
-      <button type="button" onClick=${invert}>Invert mask</button>
-      <span class="muted" data-testid="mask-state">${painted ? 'Mask painted: the tinted area is edited.' : 'No mask: the whole image may change.'}</span>
+      <button type="button" onClick=${clear} disabled=${!painted}>${t('mask.clear')}</button>
+      <button type="button" onClick=${invert}>${t('mask.invert')}</button>
+      <span class="muted" data-testid="mask-state">${painted ? t('mask.painted') : t('mask.none')}</span>
     </div>
     ${error && html`<div class="notice error" role="alert">${error}</div>`}
-    <canvas ref=${view} class="mask-canvas" data-testid="mask-canvas" aria-label="Paint the area to edit on ${source.name || 'the first image'}${size ? ` (${size.w}×${size.h})` : ''}"
+    <canvas ref=${view} class="mask-canvas" data-testid="mask-canvas" aria-label=${t('mask.canvas', { name: source.name || t('mask.firstImage'), size: size ? ` (${size.w}×${size.h})` : '' })}
       onPointerDown=${down} onPointerMove=${move} onPointerUp=${up} onPointerCancel=${up} onLostPointerCapture=${up}></canvas>
   </div>`;
 }

@@ -1,43 +1,68 @@
 // /setup: how to point each client at this gateway. Everything is computed in
-// the page: the pasted key never leaves it (no request carries it; the page
-// makes no requests at all).
+// the page: the pasted key never leaves it, except to this gateway's /v1 when
+// "Check my key" is pressed.
 import '../shared/style.css';
-import { html, render } from 'htm/preact';
+import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { applyStoredTheme, ThemeToggle } from '../shared/theme.js';
+import { mount, TopBar } from '../shared/chrome.js';
+import { CheckKey } from '../shared/checkkey.js';
+import { t, tx } from '../shared/i18n/index.js';
 import doc from '../clients.json';
-import { fill, renderClient } from './render.js';
+import { fill, findClient, localized, normalizeRoot, renderClient } from './render.js';
 
-function CopyButton({ text, label = 'Copy' }) {
+function CopyButton({ text, label }) {
   const [done, setDone] = useState(false);
   const copy = async () => {
     try { await navigator.clipboard.writeText(text); setDone(true); setTimeout(() => setDone(false), 1500); } catch { setDone(false); }
   };
-  return html`<button type="button" onClick=${copy}>${done ? 'Copied' : label}</button>`;
+  return html`<button type="button" onClick=${copy}>${done ? t('common.copied') : label ?? t('common.copy')}</button>`;
 }
+
+const groupList = (groups) => groups.map((g, i) => html`${i ? ', ' : ''}<code>${g}</code>`);
 
 function ClientView({ client, values }) {
   const r = renderClient(client, values);
   return html`<section class="panel" aria-labelledby=${`c-${client.id}`} data-client=${client.id}>
-    <h2 id=${`c-${client.id}`} style="margin-top: 0">${client.name}</h2>
+    <h2 id=${`c-${client.id}`} style="margin-top: 0">${r.name}</h2>
     <ul>
-      <li>Protocol: <strong>${client.protocol}</strong> (group endpoint <code>${client.endpoint}</code>)</li>
-      <li>Base URL: <code data-testid="base-url">${r.baseUrl}</code> ${client.base === 'v1' ? '(with /v1)' : '(the gateway root, without /v1)'}</li>
-      <li>Served by a key whose group allows <code>${client.endpoint}</code> and has the model — for example ${client.groups.map((g, i) => html`${i ? ', ' : ''}<code>${g}</code>`)}</li>
+      <li>${tx('setup.protocolLine', { protocol: html`<strong>${r.protocol}</strong>`, endpoint: html`<code>${client.endpoint}</code>` })}</li>
+      <li>${tx('setup.baseUrlLine', { url: html`<code data-testid="base-url">${r.baseUrl}</code>` })} ${client.base === 'v1' ? t('setup.withV1') : t('setup.withoutV1')}</li>
+      <li>${tx('setup.servedByLine', { endpoint: html`<code>${client.endpoint}</code>`, groups: groupList(client.groups) })}</li>
     </ul>
     ${r.files.map((f) => html`<div>
       <div class="row" style="justify-content: space-between; align-items: center">
         <h3>${f.title}${f.path ? html` <code class="muted">${f.path}</code>` : null}</h3>
         <${CopyButton} text=${f.text} />
       </div>
-      <pre data-lang=${f.lang}>${f.text}</pre>
+      <pre data-lang=${f.lang} tabindex="0">${f.text}</pre>
     </div>`)}
-    ${r.notes.length > 0 && html`<h3>Notes</h3><ul>${r.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
+    ${r.notes.length > 0 && html`<h3>${t('setup.notes')}</h3><ul>${r.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
     <details>
-      <summary>Plain text (the same as <code>aiohub client-config ${client.id}</code>)</summary>
-      <pre data-testid="plain-text">${r.text}</pre>
-      <${CopyButton} text=${r.text} label="Copy all" />
+      <summary>${tx('setup.plainText', { cmd: html`<code>aiohub client-config ${client.id}</code>` })}</summary>
+      <pre data-testid="plain-text" tabindex="0">${r.text}</pre>
+      <${CopyButton} text=${r.text} label=${t('setup.copyAll')} />
     </details>
+  </section>`;
+}
+
+// Client -> protocol -> base URL -> groups, for every client at once.
+function QuickReference({ root, onPick }) {
+  const r = normalizeRoot(root);
+  return html`<section class="panel" aria-labelledby="quick-h">
+    <h2 id="quick-h" style="margin-top: 0">${t('setup.quickTitle')}</h2>
+    <div class="table-wrap"><table class="cards" data-testid="quick-reference">
+      <thead><tr><th scope="col">${t('setup.colClient')}</th><th scope="col">${t('setup.colProtocol')}</th>
+        <th scope="col">${t('setup.colBaseUrl')}</th><th scope="col">${t('setup.colGroups')}</th></tr></thead>
+      <tbody>${doc.clients.map((entry) => {
+        const c = localized(entry);
+        return html`<tr data-quick=${c.id}>
+          <td data-label=${t('setup.colClient')}>${c.name}<br /><a href=${`#${c.id}`} onClick=${() => onPick(c.id)}><code>${c.id}</code></a></td>
+          <td data-label=${t('setup.colProtocol')}>${c.protocol}</td>
+          <td data-label=${t('setup.colBaseUrl')}><code>${c.base === 'v1' ? `${r}/v1` : r}</code></td>
+          <td data-label=${t('setup.colGroups')}>${groupList(c.groups)}</td>
+        </tr>`;
+      })}</tbody>
+    </table></div>
   </section>`;
 }
 
@@ -46,8 +71,8 @@ function Setup() {
   const [key, setKey] = useState('');
   const [model, setModel] = useState('');
   const [show, setShow] = useState(false);
-  // /setup#codex opens that client; the choice is kept in the address for sharing.
-  const fromHash = () => doc.clients.find((c) => `#${c.id}` === location.hash)?.id ?? doc.clients[0].id;
+  // /setup#codex (or an alias: #cline) opens that client; the choice is kept in the address.
+  const fromHash = () => findClient(doc.clients, decodeURIComponent(location.hash.slice(1)))?.id ?? doc.clients[0].id;
   const [selected, select] = useState(fromHash);
   const setSelected = (id) => { select(id); history.replaceState(null, '', `#${id}`); };
   useEffect(() => {
@@ -55,47 +80,49 @@ function Setup() {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
+  useEffect(() => { document.title = t('setup.docTitle'); });
   const client = doc.clients.find((c) => c.id === selected);
   const values = { root, key: key.trim(), model: model.trim() };
   return html`
-    <header class="top">
-      <span class="brand">aiohub · client set-up</span>
-      <nav class="tabs" aria-label="Pages"><a href="/playground/images">Image playground</a><a href="/console/">Console</a></nav>
-      <${ThemeToggle} />
-    </header>
-    <main>
-      <h1>Point your client at this gateway</h1>
-      <form class="panel" onSubmit=${(e) => e.preventDefault()} aria-label="Your details">
+    <${TopBar} brand=${t('setup.brand')} current="/setup" />
+    <main id="main" tabindex="-1">
+      <h1>${t('setup.title')}</h1>
+      <form class="panel" onSubmit=${(e) => e.preventDefault()} aria-label=${t('setup.details')}>
         <div class="form-grid">
-          <label>Gateway address
+          <label>${t('setup.address')}
             <input name="root" value=${root} onInput=${(e) => setRoot(e.currentTarget.value)} />
           </label>
-          <label>Your key
+          <label>${t('setup.key')}
             <input name="key" type=${show ? 'text' : 'password'} autocomplete="off" spellcheck="false" placeholder="sk-..."
               value=${key} onInput=${(e) => setKey(e.currentTarget.value)} />
-            <small class="muted">Stays in this page: it is never sent anywhere.</small>
+            <small class="muted">${t('setup.keyStays')}</small>
           </label>
-          <label>Model (optional)
+          <label>${t('setup.model')}
             <input name="model" placeholder=${client.default_model} value=${model} onInput=${(e) => setModel(e.currentTarget.value)} />
           </label>
         </div>
-        <label class="check" style="margin-top: .5rem"><input type="checkbox" checked=${show} onChange=${(e) => setShow(e.currentTarget.checked)} /> Show the key</label>
+        <label class="check" style="margin-top: .5rem"><input type="checkbox" checked=${show} onChange=${(e) => setShow(e.currentTarget.checked)} /> ${t('setup.showKey')}</label>
       </form>
-      <div class="row" style="align-items: start; flex-wrap: nowrap; gap: 1rem">
-        <nav aria-label="Clients" style="min-width: 14rem; max-width: 18rem">
+      <${CheckKey} apiKey=${key.trim()} />
+      <p>${tx('setup.tryIt', { chat: html`<a href="/playground/chat">${t('nav.chat')}</a>`, images: html`<a href="/playground/images">/playground/images</a>` })}</p>
+      <div class="row client-row">
+        <nav class="client-picker" aria-label=${t('setup.clients')}>
           <ul style="list-style: none; padding: 0; margin: 0; display: grid; gap: .3rem">
             ${doc.clients.map((c) => html`<li><button type="button" style="width: 100%; text-align: left"
-              class=${c.id === selected ? 'primary' : ''} aria-pressed=${c.id === selected} onClick=${() => setSelected(c.id)}>${c.name}</button></li>`)}
+              class=${c.id === selected ? 'primary' : ''} aria-pressed=${c.id === selected} onClick=${() => setSelected(c.id)}>${localized(c).name}</button></li>`)}
           </ul>
         </nav>
         <div style="flex: 1; min-width: 0"><${ClientView} client=${client} values=${values} /></div>
       </div>
+      <${QuickReference} root=${root} onPick=${select} />
       <section class="panel" aria-labelledby="trouble">
-        <h2 id="trouble" style="margin-top: 0">When it does not work</h2>
-        <dl>${doc.troubleshooting.map((t) => html`<dt><strong>${t.symptom}</strong></dt><dd style="margin: .2rem 0 .8rem 1rem">${fill(t.answer, values)}</dd>`)}</dl>
+        <h2 id="trouble" style="margin-top: 0">${t('setup.trouble')}</h2>
+        <dl>${doc.troubleshooting.map((entry) => {
+          const tr = localized(entry);
+          return html`<dt><strong>${tr.symptom}</strong></dt><dd style="margin: .2rem 0 .8rem 1rem">${fill(tr.answer, values)}</dd>`;
+        })}</dl>
       </section>
     </main>`;
 }
 
-applyStoredTheme();
-render(html`<${Setup} />`, document.getElementById('app'));
+mount(Setup);

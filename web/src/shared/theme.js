@@ -1,17 +1,18 @@
 // Light/dark: follows the system until the user picks one (kept in localStorage).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
+import { t } from './i18n/index.js';
 
 const KEY = 'aiohub-theme';
 
 export function applyStoredTheme() {
-  const t = localStorage.getItem(KEY);
-  if (t === 'light' || t === 'dark') document.documentElement.dataset.theme = t;
+  const v = localStorage.getItem(KEY);
+  if (v === 'light' || v === 'dark') document.documentElement.dataset.theme = v;
 }
 
 function current() {
-  const t = document.documentElement.dataset.theme;
-  if (t) return t;
+  const v = document.documentElement.dataset.theme;
+  if (v) return v;
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
@@ -24,7 +25,7 @@ export function ThemeToggle() {
     setTheme(next);
     dispatchEvent(new Event('aiohub-theme'));
   };
-  return html`<button type="button" onClick=${flip} aria-label="Switch to ${theme === 'dark' ? 'light' : 'dark'} theme">
-    ${theme === 'dark' ? '☀ Light' : '☾ Dark'}
+  return html`<button type="button" onClick=${flip} aria-label=${theme === 'dark' ? t('theme.toLight') : t('theme.toDark')}>
+    ${theme === 'dark' ? t('theme.light') : t('theme.dark')}
   </button>`;
 }

@@ -3,12 +3,13 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { del, enc, get, patch, put } from '../api.js';
+import { t } from '../../shared/i18n/index.js';
 import { ErrorNote, Input, intOrNull, mapToText, Modal, numOrNull, textToMap, useLoad } from '../ui.js';
 
 const ENDPOINTS = ['chat', 'responses', 'messages', 'gemini', 'images'];
 const PRICE_FIELDS = [
-  ['input', 'Input / 1M tokens'], ['output', 'Output / 1M tokens'], ['cache_read', 'Cache read / 1M'],
-  ['cache_write', 'Cache write / 1M'], ['per_call', 'Per call'], ['per_image', 'Per image'],
+  ['input', () => t('groups.priceInput')], ['output', () => t('groups.priceOutput')], ['cache_read', () => t('groups.priceCacheRead')],
+  ['cache_write', () => t('groups.priceCacheWrite')], ['per_call', () => t('groups.pricePerCall')], ['per_image', () => t('groups.pricePerImage')],
 ];
 
 function GroupForm({ existing, onDone, onClose }) {
@@ -29,22 +30,22 @@ function GroupForm({ existing, onDone, onClose }) {
       onDone();
     } catch (err) { setError(err); }
   };
-  return html`<${Modal} title=${existing ? `Edit group ${existing.name}` : 'New group'} onClose=${onClose}>
+  return html`<${Modal} title=${existing ? t('groups.editTitle', { name: existing.name }) : t('groups.new')} onClose=${onClose}>
     <form onSubmit=${submit}>
       <div class="form-grid">
-        ${!existing && html`<${Input} form=${form} set=${set} name="name" label="Name" required />`}
-        <${Input} form=${form} set=${set} name="ratio" label="Price ratio" type="number" step="0.01" min="0" hint="multiplies model prices" />
-        <${Input} form=${form} set=${set} name="rpm" label="Requests / minute" type="number" min="1" />
-        <${Input} form=${form} set=${set} name="tpm" label="Tokens / minute" type="number" min="1" />
-        <${Input} form=${form} set=${set} name="concurrency" label="Concurrent requests" type="number" min="1" />
+        ${!existing && html`<${Input} form=${form} set=${set} name="name" label=${t('common.name')} required />`}
+        <${Input} form=${form} set=${set} name="ratio" label=${t('groups.ratio')} type="number" step="0.01" min="0" hint=${t('groups.ratioHint')} />
+        <${Input} form=${form} set=${set} name="rpm" label=${t('common.rpm')} type="number" min="1" />
+        <${Input} form=${form} set=${set} name="tpm" label=${t('common.tpm')} type="number" min="1" />
+        <${Input} form=${form} set=${set} name="concurrency" label=${t('common.concurrency')} type="number" min="1" />
       </div>
       <fieldset style="margin-top: .7rem; border: 1px solid var(--border); border-radius: 6px">
-        <legend>Client protocols (endpoints) this group answers</legend>
+        <legend>${t('groups.endpointsLegend')}</legend>
         <div class="row">${ENDPOINTS.map((ep) => html`<label class="check"><input type="checkbox" name=${`ep-${ep}`}
           checked=${form.endpoints.includes(ep)} onChange=${() => toggle(ep)} /> ${ep}</label>`)}</div>
       </fieldset>
       <${ErrorNote} error=${error} />
-      <div class="actions"><button class="primary" type="submit">Save</button><button type="button" onClick=${onClose}>Cancel</button></div>
+      <div class="actions"><button class="primary" type="submit">${t('common.save')}</button><button type="button" onClick=${onClose}>${t('common.cancel')}</button></div>
     </form>
   </${Modal}>`;
 }
@@ -65,17 +66,17 @@ function PriceForm({ existing, onDone, onClose }) {
     body.image_prices = Object.fromEntries(Object.entries(textToMap(form.image_prices)).map(([k, v]) => [k, numOrNull(v)]));
     try { await put(`prices/${enc(form.model.trim())}`, body); onDone(); } catch (err) { setError(err); }
   };
-  return html`<${Modal} title=${existing ? `Price of ${existing.model}` : 'New price'} onClose=${onClose}>
+  return html`<${Modal} title=${existing ? t('groups.priceOf', { model: existing.model }) : t('groups.newPrice')} onClose=${onClose}>
     <form onSubmit=${submit}>
       <div class="form-grid">
-        ${!existing && html`<${Input} form=${form} set=${set} name="model" label="Model" required />`}
-        ${PRICE_FIELDS.map(([k, label]) => html`<${Input} form=${form} set=${set} name=${k} label=${`${label} (USD)`} type="number" step="any" min="0" />`)}
+        ${!existing && html`<${Input} form=${form} set=${set} name="model" label=${t('channels.model')} required />`}
+        ${PRICE_FIELDS.map(([k, label]) => html`<${Input} form=${form} set=${set} name=${k} label=${t('groups.usd', { label: label() })} type="number" step="any" min="0" />`)}
       </div>
-      <label style="margin-top: .7rem">Image prices (one "SIZE/QUALITY = USD" or "SIZE = USD" a line; ahead of the per-image price)
+      <label style="margin-top: .7rem">${t('groups.imagePrices')}
         <textarea name="image_prices" rows="3" placeholder="1024x1024/high = 0.167" value=${form.image_prices} onInput=${(e) => set({ ...form, image_prices: e.currentTarget.value })}></textarea>
       </label>
       <${ErrorNote} error=${error} />
-      <div class="actions"><button class="primary" type="submit">Save</button><button type="button" onClick=${onClose}>Cancel</button></div>
+      <div class="actions"><button class="primary" type="submit">${t('common.save')}</button><button type="button" onClick=${onClose}>${t('common.cancel')}</button></div>
     </form>
   </${Modal}>`;
 }
@@ -96,20 +97,20 @@ function AutoSettings({ settings, groups, onSaved }) {
   };
   const unused = groups.filter((g) => !order.includes(g));
   return html`<div class="panel">
-    <h2 style="margin-top: 0">Auto group order</h2>
-    <p class="muted">Keys in group <code>auto</code> are routed over these groups, first to last.</p>
+    <h2 style="margin-top: 0">${t('groups.autoTitle')}</h2>
+    <p class="muted">${t('groups.autoHint')}</p>
     <ol>${order.map((g, i) => html`<li><span style="display: inline-block; min-width: 12rem">${g}</span>
-      <button type="button" aria-label=${`Move ${g} up`} disabled=${i === 0} onClick=${() => move(i, -1)}>↑</button>
-      <button type="button" aria-label=${`Move ${g} down`} disabled=${i === order.length - 1} onClick=${() => move(i, 1)}>↓</button>
-      <button type="button" aria-label=${`Remove ${g}`} onClick=${() => setOrder(order.filter((x) => x !== g))}>✕</button></li>`)}</ol>
-    ${unused.length > 0 && html`<label>Add a group
+      <button type="button" aria-label=${t('groups.moveUp', { name: g })} disabled=${i === 0} onClick=${() => move(i, -1)}>↑</button>
+      <button type="button" aria-label=${t('groups.moveDown', { name: g })} disabled=${i === order.length - 1} onClick=${() => move(i, 1)}>↓</button>
+      <button type="button" aria-label=${t('groups.removeNamed', { name: g })} onClick=${() => setOrder(order.filter((x) => x !== g))}>✕</button></li>`)}</ol>
+    ${unused.length > 0 && html`<label>${t('groups.addGroup')}
       <select onChange=${(e) => { if (e.currentTarget.value) setOrder([...order, e.currentTarget.value]); e.currentTarget.value = ''; }}>
         <option value="">—</option>${unused.map((g) => html`<option value=${g}>${g}</option>`)}
       </select></label>`}
     <label class="check" style="margin-top: .7rem"><input type="checkbox" checked=${free} onChange=${(e) => setFree(e.currentTarget.checked)} />
-      Allow models without a price (served free)</label>
+      ${t('groups.allowFree')}</label>
     <${ErrorNote} error=${error} />
-    <div class="actions"><button class="primary" type="button" onClick=${save}>Save settings</button>${saved && html`<span class="ok" role="status">Saved</span>`}</div>
+    <div class="actions"><button class="primary" type="button" onClick=${save}>${t('groups.saveSettings')}</button>${saved && html`<span class="ok" role="status">${t('groups.saved')}</span>`}</div>
   </div>`;
 }
 
@@ -124,33 +125,33 @@ export function Groups() {
   const act = async (fn) => { setActionError(null); try { await fn(); reload(); } catch (e) { setActionError(e); } };
   const done = () => { setEditGroup(null); setEditPrice(null); reload(); };
   return html`
-    <h1>Groups & prices</h1>
+    <h1>${t('nav.groups')}</h1>
     <${ErrorNote} error=${error || actionError} />
     <div class="panel">
       <div class="row" style="justify-content: space-between; align-items: center">
-        <h2 style="margin: 0">Groups</h2><button type="button" class="primary" onClick=${() => setEditGroup('new')}>New group</button>
+        <h2 style="margin: 0">${t('groups.title')}</h2><button type="button" class="primary" onClick=${() => setEditGroup('new')}>${t('groups.new')}</button>
       </div>
-      <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Name</th><th scope="col">Endpoints</th><th scope="col" class="num">Ratio</th><th scope="col">Limits</th><th scope="col">Actions</th></tr></thead>
+      <div class="table-wrap"><table class="cards">
+        <thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('groups.endpoints')}</th><th scope="col" class="num">${t('groups.ratioCol')}</th><th scope="col">${t('keys.limits')}</th><th scope="col">${t('common.actions')}</th></tr></thead>
         <tbody>${(data?.groups ?? []).map((g) => html`<tr data-group=${g.name}>
-          <td><strong>${g.name}</strong></td><td>${g.endpoints.join(', ')}</td><td class="num">${g.ratio}</td>
-          <td class="muted">${['rpm', 'tpm', 'concurrency'].filter((f) => g.limits?.[f] != null).map((f) => `${f} ${g.limits[f]}`).join(', ') || '—'}</td>
-          <td><div class="row"><button type="button" onClick=${() => setEditGroup(g)}>Edit</button>
-            <button type="button" class="danger" onClick=${() => confirm(`Delete group ${g.name}?`) && act(() => del(`groups/${enc(g.name)}`))}>Delete</button></div></td>
+          <td data-label=${t('common.name')}><strong>${g.name}</strong></td><td data-label=${t('groups.endpoints')}>${g.endpoints.join(', ')}</td><td class="num" data-label=${t('groups.ratioCol')}>${g.ratio}</td>
+          <td class="muted" data-label=${t('keys.limits')}>${['rpm', 'tpm', 'concurrency'].filter((f) => g.limits?.[f] != null).map((f) => `${f} ${g.limits[f]}`).join(', ') || '—'}</td>
+          <td data-label=${t('common.actions')}><div class="row"><button type="button" onClick=${() => setEditGroup(g)}>${t('common.edit')}</button>
+            <button type="button" class="danger" onClick=${() => confirm(t('groups.deleteConfirm', { name: g.name })) && act(() => del(`groups/${enc(g.name)}`))}>${t('common.delete')}</button></div></td>
         </tr>`)}</tbody>
       </table></div>
     </div>
     ${data && html`<${AutoSettings} settings=${data.settings} groups=${data.groups.map((g) => g.name)} onSaved=${reload} />`}
     <div class="panel">
       <div class="row" style="justify-content: space-between; align-items: center">
-        <h2 style="margin: 0">Model prices (USD)</h2><button type="button" class="primary" onClick=${() => setEditPrice('new')}>New price</button>
+        <h2 style="margin: 0">${t('groups.prices')}</h2><button type="button" class="primary" onClick=${() => setEditPrice('new')}>${t('groups.newPrice')}</button>
       </div>
-      <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Model</th>${PRICE_FIELDS.map(([, l]) => html`<th scope="col" class="num">${l}</th>`)}<th scope="col">Actions</th></tr></thead>
+      <div class="table-wrap"><table class="cards">
+        <thead><tr><th scope="col">${t('channels.model')}</th>${PRICE_FIELDS.map(([, l]) => html`<th scope="col" class="num">${l()}</th>`)}<th scope="col">${t('common.actions')}</th></tr></thead>
         <tbody>${(data?.prices ?? []).map((p) => html`<tr>
-          <td><strong>${p.model}</strong></td>${PRICE_FIELDS.map(([k]) => html`<td class="num">${p[k] ?? 0}</td>`)}
-          <td><div class="row"><button type="button" onClick=${() => setEditPrice(p)}>Edit</button>
-            <button type="button" class="danger" onClick=${() => confirm(`Delete the price of ${p.model}?`) && act(() => del(`prices/${enc(p.model)}`))}>Delete</button></div></td>
+          <td data-label=${t('channels.model')}><strong>${p.model}</strong></td>${PRICE_FIELDS.map(([k, l]) => html`<td class="num" data-label=${l()}>${p[k] ?? 0}</td>`)}
+          <td data-label=${t('common.actions')}><div class="row"><button type="button" onClick=${() => setEditPrice(p)}>${t('common.edit')}</button>
+            <button type="button" class="danger" onClick=${() => confirm(t('groups.deletePriceConfirm', { model: p.model })) && act(() => del(`prices/${enc(p.model)}`))}>${t('common.delete')}</button></div></td>
         </tr>`)}</tbody>
       </table></div>
     </div>
