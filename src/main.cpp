@@ -192,11 +192,12 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
-  Gateway gateway(usage, relay, cfg.routing, redis.get());
-  ImageService images(image_service_options(cfg), usage, relay, cfg.routing, redis.get());
+  SharedState local_shared;
+  Pipeline pipeline(usage, redis ? *redis : local_shared, cfg.routing);
   Metrics metrics;
-  gateway.attach_metrics(metrics);
-  images.attach_metrics(metrics);
+  pipeline.attach_metrics(metrics);
+  Gateway gateway(pipeline, relay);
+  ImageService images(image_service_options(cfg), pipeline, relay);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
   if (redis) admin_api.attach_shared_state(redis.get());
   FrontDoor front(watcher, gateway, images, admin_api, metrics);

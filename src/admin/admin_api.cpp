@@ -188,7 +188,8 @@ awaitable<void> AdminApi::handle(HttpExchange& ex) {
                                 prepared.answer.extra_headers);
       co_return;
     }
-    std::string body = co_await run_channel_test(*prepared.plan, ex.worker.pool);
+    const UpstreamSite site{ex.worker.io.get_executor(), ex.worker.pool};
+    std::string body = co_await run_channel_test(*prepared.plan, site);
     spdlog::info("admin API: tested channel '{}'", prepared.plan->channel.name);
     co_await ex.response.send(200, "application/json", body);
     co_return;

@@ -3,8 +3,7 @@
 #include "admin/channel_view.hpp"
 #include "admin/json_util.hpp"
 #include "protocols/codec.hpp"
-#include "providers/upstream_request.hpp"
-#include "server/upstream.hpp"
+#include "providers/adaptor.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
 
@@ -21,57 +20,47 @@ struct Outcome {
   std::string text;  // the answer, or the error
 };
 
-std::string outcome_json(const Outcome& o, const std::string& model, const std::string& secret) {
+std::string outcome_json(const Outcome& o, const std::string& model, const ChannelRecord& channel) {
   json::object body;
   body["ok"] = o.ok;
   body["status"] = o.status;
   body["latency_ms"] = o.latency_ms;
   body["model"] = model;
-  body[o.ok ? "answer" : "error"] = scrub_secret(o.text, secret);
+  body[o.ok ? "answer" : "error"] = scrub_credentials(o.text, channel);
   return json::serialize(body);
 }
 
 // Everything the call needs, built outside the coroutine.
 struct Prepared {
   Channel channel;
-  Protocol protocol = Protocol::openai_chat;
-  std::string upstream_model;
-  std::string head;
-  std::string body;
+  UpstreamRequest request;
   UpstreamTimeouts timeouts;
   std::optional<std::string> refusal;  // the test cannot be run: why
 };
 
 Prepared prepare(const ChannelTestPlan& plan) {
   Prepared p;
-  p.channel.record = plan.channel;
-  p.channel.kind = channel_kind(plan.channel.type);
-  if (p.channel.kind == ChannelKind::bedrock) {
-    p.refusal = "Channels of type 'bedrock' cannot be tested yet.";
+  std::string problem;
+  auto channel = channel_from_record(plan.channel, problem);
+  if (!channel) {
+    p.refusal = "The channel's base_url or proxy is not usable.";
     return p;
   }
-  if (p.channel.kind == ChannelKind::demo) return p;
-  auto addr = parse_base_url(plan.channel.base_url);
-  if (!addr) {
-    p.refusal = "The channel's base_url is not usable.";
-    return p;
-  }
-  p.channel.upstream = *addr;
-  p.protocol = upstream_protocol(p.channel.kind);
-  p.upstream_model = p.channel.upstream_model(plan.model);
-
+  p.channel = std::move(*channel);
+  const ProviderAdaptor& adaptor = adaptor_for(p.channel);
+  const std::string& upstream_model = p.channel.upstream_model(plan.model);
   ir::Request r;
-  r.model = p.upstream_model;
+  r.model = upstream_model;
   ir::Message m;
   m.role = ir::Role::user;
   m.parts.push_back(ir::Part::make_text("Reply with one word: pong"));
   r.messages.push_back(std::move(m));
   r.max_tokens = kMaxTokens;
   r.stream = false;
-  p.body = codec(p.protocol).encode_request(r);
-  const boost::beast::http::fields no_client_headers;
-  p.head = upstream_request_head(p.channel, p.protocol, p.upstream_model, false, p.body.size(),
-                                 no_client_headers);
+  static const boost::beast::http::fields kNoClientHeaders;
+  p.request = adaptor.build_request(p.channel, {UpstreamApi::generate, upstream_model, false,
+                                                codec(adaptor.protocol()).encode_request(r),
+                                                "application/json", kNoClientHeaders});
   const auto& s = plan.channel.settings;
   p.timeouts.connect = std::chrono::seconds(s.connect_timeout_seconds.value_or(10));
   p.timeouts.first_byte =
@@ -80,13 +69,14 @@ Prepared prepare(const ChannelTestPlan& plan) {
   return p;
 }
 
-Outcome read_answer(const Prepared& p, unsigned status, std::string_view body) {
+Outcome read_answer(const Prepared& p, const UpstreamExchange& call, std::string_view body) {
+  const ProviderAdaptor& adaptor = adaptor_for(p.channel);
   Outcome o;
-  o.status = status;
-  if (status >= 200 && status < 300) {
+  o.status = call.status();
+  if (o.status >= 200 && o.status < 300) {
     ir::Response decoded;
-    if (auto err = codec(p.protocol).decode_response(body, decoded)) {
-      o.text = "The upstream answered HTTP " + std::to_string(status) +
+    if (auto err = codec(adaptor.protocol()).decode_response(body, decoded)) {
+      o.text = "The upstream answered HTTP " + std::to_string(o.status) +
                " with a body that could not be read: " + err->message;
       return o;
     }
@@ -95,8 +85,8 @@ Outcome read_answer(const Prepared& p, unsigned status, std::string_view body) {
       if (part.kind == ir::PartKind::text) o.text += part.text;
     return o;
   }
-  ApiError e = codec(p.protocol).decode_error(static_cast<int>(status), body);
-  o.text = e.message.empty() ? "HTTP " + std::to_string(status) : e.message;
+  ApiError e = adaptor.decode_error(static_cast<int>(o.status), call, body);
+  o.text = e.message.empty() ? "HTTP " + std::to_string(o.status) : e.message;
   return o;
 }
 
@@ -120,35 +110,29 @@ ChannelTestPlan plan_channel_test(Store& store, const std::string& name, std::st
   return plan;
 }
 
-awaitable<std::string> run_channel_test(const ChannelTestPlan& plan,
-                                        const std::shared_ptr<UpstreamPool>& pool) {
+awaitable<std::string> run_channel_test(const ChannelTestPlan& plan, const UpstreamSite& site) {
   Prepared p = prepare(plan);
   Outcome o;
   if (p.refusal) {
     o.text = *p.refusal;
-    co_return outcome_json(o, plan.model, plan.channel.api_key);
+    co_return outcome_json(o, plan.model, plan.channel);
   }
-  if (p.channel.kind == ChannelKind::demo) {
-    o.ok = true;
-    o.status = 200;
-    o.text = "pong (the demo channel answers locally)";
-    co_return outcome_json(o, plan.model, plan.channel.api_key);
-  }
+  const ProviderAdaptor& adaptor = adaptor_for(p.channel);
   const std::int64_t started = mono_now_us();
-  UpstreamCall call(pool, p.channel.upstream, p.timeouts);
+  auto call = adaptor.open(p.channel, site, p.timeouts);
   std::string answer;
-  bool sent = co_await call.send(p.head, p.body);
+  bool sent = co_await call->send(p.request.head, p.request.body);
   bool read = false;
-  if (sent) read = co_await call.read_all(answer, kMaxAnswerBytes);
+  if (sent) read = co_await call->read_all(answer, kMaxAnswerBytes);
   const std::int64_t latency_ms = (mono_now_us() - started) / 1000;
   if (!sent || !read) {
-    o.status = sent ? call.status() : 0;
-    o.text = call.error();
+    o.status = sent ? call->status() : 0;
+    o.text = call->error();
   } else {
-    o = read_answer(p, call.status(), answer);
+    o = read_answer(p, *call, answer);
   }
   o.latency_ms = latency_ms;
-  co_return outcome_json(o, plan.model, plan.channel.api_key);
+  co_return outcome_json(o, plan.model, plan.channel);
 }
 
 }  // namespace aiohub::admin

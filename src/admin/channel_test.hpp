@@ -6,11 +6,10 @@
 #include <string_view>
 
 #include "domain/records.hpp"
-#include "server/asio.hpp"
+#include "providers/adaptor.hpp"
 
 namespace aiohub {
 class Store;
-class UpstreamPool;
 }  // namespace aiohub
 
 namespace aiohub::admin {
@@ -26,7 +25,6 @@ ChannelTestPlan plan_channel_test(Store& store, const std::string& name, std::st
 
 // On the I/O thread: sends the request and describes the answer as
 // {"ok","status","latency_ms","model","answer"|"error"}; never credentials.
-awaitable<std::string> run_channel_test(const ChannelTestPlan& plan,
-                                        const std::shared_ptr<UpstreamPool>& pool);
+awaitable<std::string> run_channel_test(const ChannelTestPlan& plan, const UpstreamSite& site);
 
 }  // namespace aiohub::admin

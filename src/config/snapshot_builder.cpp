@@ -6,6 +6,7 @@
 
 #include "billing/image_pricing.hpp"
 #include "billing/key_state.hpp"
+#include "providers/adaptor.hpp"
 #include "router/health.hpp"
 #include "store/record_json.hpp"
 #include "store/store.hpp"
@@ -27,45 +28,26 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
     for (auto& h : store.channel_health()) recorded[h.channel] = h;
 
   for (auto& rec : store.channels()) {
-    Channel c;
-    c.kind = channel_kind(rec.type);
-    if (c.kind != ChannelKind::demo) {
-      auto addr = parse_base_url(rec.base_url);
-      if (!addr) {
-        spdlog::warn("channel '{}' has an unusable base_url; it is left out", rec.name);
-        continue;
-      }
-      c.upstream = *addr;
-      if (!rec.settings.proxy.empty()) {
-        auto proxy = parse_base_url(rec.settings.proxy);
-        if (!proxy || proxy->tls) {
-          spdlog::warn("channel '{}' has an unusable proxy (want http://host:port); it is left out",
-                       rec.name);
-          continue;
-        }
-        c.upstream.proxy_host = proxy->host;
-        c.upstream.proxy_port = proxy->port;
-        c.upstream.pool_key += " via " + proxy->host + ":" + proxy->port;
-      }
+    std::string problem;
+    auto built = channel_from_record(std::move(rec), problem);
+    if (!built) {
+      spdlog::warn("{}; it is left out", problem);
+      continue;
     }
-    for (auto& [name, value] : rec.settings.headers) {
-      // A header line cannot hold a line break; a config that tries is ignored.
-      if (name.find_first_of("\r\n:") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos)
-        continue;
-      c.extra_headers.append(name).append(": ").append(value).append("\r\n");
-    }
-    if (!rec.api_key.empty()) c.authorization = "Bearer " + rec.api_key;
+    Channel& c = *built;
+    const ProviderAdaptor& adaptor = adaptor_for(c);
+    for (Endpoint e : kAllEndpoints)
+      if (adaptor.serves(e)) c.endpoints |= static_cast<unsigned>(e);
+    const std::string& name = c.record.name;
     if (previous) {
-      auto it = previous->channel_health.find(rec.name);
+      auto it = previous->channel_health.find(name);
       if (it != previous->channel_health.end()) c.health = it->second;
     }
     if (!c.health) {
-      c.health = std::make_shared<ChannelHealth>(rec.name);
-      if (auto it = recorded.find(rec.name); it != recorded.end()) c.health->restore(it->second);
+      c.health = std::make_shared<ChannelHealth>(name);
+      if (auto it = recorded.find(name); it != recorded.end()) c.health->restore(it->second);
     }
-    snap->channel_health[rec.name] = c.health;
-    c.record = std::move(rec);
+    snap->channel_health[name] = c.health;
     snap->channels.push_back(std::move(c));
   }
 

@@ -21,8 +21,7 @@ std::string_view endpoint_name(Endpoint e) {
 unsigned endpoint_mask(const std::vector<std::string>& names) {
   unsigned mask = 0;
   for (auto& n : names)
-    for (auto e : {Endpoint::chat, Endpoint::responses, Endpoint::messages, Endpoint::gemini,
-                   Endpoint::images})
+    for (auto e : kAllEndpoints)
       if (n == endpoint_name(e)) mask |= static_cast<unsigned>(e);
   return mask;
 }

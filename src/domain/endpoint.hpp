@@ -10,6 +10,9 @@ namespace aiohub {
 // The client protocols a group can allow (the `endpoints` of a group).
 enum class Endpoint : unsigned { chat = 1, responses = 2, messages = 4, gemini = 8, images = 16 };
 
+inline constexpr Endpoint kAllEndpoints[] = {
+    Endpoint::chat, Endpoint::responses, Endpoint::messages, Endpoint::gemini, Endpoint::images};
+
 std::string_view endpoint_name(Endpoint e);
 // Bit mask from names like "chat"; unknown names are ignored.
 unsigned endpoint_mask(const std::vector<std::string>& names);

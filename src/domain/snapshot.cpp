@@ -15,24 +15,6 @@ ChannelKind channel_kind(std::string_view type) {
   return ChannelKind::openai;
 }
 
-bool kind_serves(ChannelKind kind, Endpoint endpoint) {
-  // Every text protocol reaches every text upstream: the same protocol by
-  // passthrough, the others through the IR (Bedrock speaks Anthropic's).
-  switch (endpoint) {
-    case Endpoint::chat:
-    case Endpoint::messages:
-    case Endpoint::responses:
-    case Endpoint::gemini:
-      return true;
-    case Endpoint::images:
-      // OpenAI-style image upstreams by passthrough, Gemini image models by
-      // translation (src/images/).
-      return kind == ChannelKind::openai || kind == ChannelKind::openai_compatible ||
-             kind == ChannelKind::gemini;
-  }
-  return false;
-}
-
 std::optional<UpstreamAddress> parse_base_url(std::string_view base_url) {
   auto parsed = boost::urls::parse_uri(base_url);
   if (!parsed) return std::nullopt;
@@ -73,6 +55,38 @@ Protocol upstream_protocol(ChannelKind kind) {
     default:
       return Protocol::openai_chat;
   }
+}
+
+std::optional<Channel> channel_from_record(ChannelRecord rec, std::string& problem) {
+  Channel c;
+  c.kind = channel_kind(rec.type);
+  if (c.kind != ChannelKind::demo) {
+    auto addr = parse_base_url(rec.base_url);
+    if (!addr) {
+      problem = "channel '" + rec.name + "' has an unusable base_url";
+      return std::nullopt;
+    }
+    c.upstream = *addr;
+    if (!rec.settings.proxy.empty()) {
+      auto proxy = parse_base_url(rec.settings.proxy);
+      if (!proxy || proxy->tls) {
+        problem = "channel '" + rec.name + "' has an unusable proxy (want http://host:port)";
+        return std::nullopt;
+      }
+      c.upstream.proxy_host = proxy->host;
+      c.upstream.proxy_port = proxy->port;
+      c.upstream.pool_key += " via " + proxy->host + ":" + proxy->port;
+    }
+  }
+  for (auto& [name, value] : rec.settings.headers) {
+    // A header line cannot hold a line break; a config that tries is ignored.
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos)
+      continue;
+    c.extra_headers.append(name).append(": ").append(value).append("\r\n");
+  }
+  c.record = std::move(rec);
+  return c;
 }
 
 const std::string& Channel::upstream_model(const std::string& model) const {

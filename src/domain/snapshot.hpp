@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,8 +37,6 @@ enum class ChannelKind {
 };
 
 ChannelKind channel_kind(std::string_view type);
-// Whether a channel of this kind can answer a client of this endpoint today.
-bool kind_serves(ChannelKind kind, Endpoint endpoint);
 // The protocol a channel's upstream speaks.
 Protocol upstream_protocol(ChannelKind kind);
 
@@ -45,12 +44,19 @@ struct Channel {
   ChannelRecord record;
   ChannelKind kind = ChannelKind::openai;
   UpstreamAddress upstream;
-  std::string authorization;  // "Bearer <api_key>", or empty
   std::string extra_headers;  // the `headers` setting, as "Name: value\r\n" lines
   std::shared_ptr<ChannelHealth> health;
+  unsigned endpoints = 0;  // what its kind can answer (Endpoint bits, set by its adaptor)
+
+  bool serves(Endpoint e) const { return endpoints & static_cast<unsigned>(e); }
 
   const std::string& upstream_model(const std::string& model) const;
 };
+
+// A channel ready to serve from its record: its address parsed (and its
+// proxy's), its extra headers as header lines. Nullopt, with `problem` set,
+// when the record cannot serve (an unusable base URL or proxy).
+std::optional<Channel> channel_from_record(ChannelRecord record, std::string& problem);
 
 struct Group {
   std::string name;

@@ -8,7 +8,6 @@
 #include "images/relay.hpp"
 #include "protocols/errors.hpp"
 #include "util/base64.hpp"
-#include "util/time.hpp"
 
 namespace aiohub {
 namespace json = boost::json;
@@ -103,13 +102,13 @@ awaitable<bool> send_images_answer(ImageContext& ctx, std::string& body, bool ur
       };
       Stored stored = co_await off_thread<Stored>(ctx.disk, std::move(job));
       if (!stored.error.empty()) {
-        spdlog::error("request {}: storing images failed: {}", ctx.ex.response.request_id(),
+        spdlog::error("request {}: storing images failed: {}", ctx.relay.client.request_id(),
                       stored.error);
         out.status = 500;
         out.error = "The gateway could not store the generated images for URLs.";
         const std::string err =
             error_body(ErrorShape::openai, {500, out.error, "image_storage_failed", ""});
-        co_return co_await ctx.ex.response.send(500, "application/json", err);
+        co_return co_await ctx.relay.client.send(500, "application/json", err);
       }
       std::size_t next = 0;
       for (auto& item : *data) {
@@ -122,8 +121,8 @@ awaitable<bool> send_images_answer(ImageContext& ctx, std::string& body, bool ur
       body = json::serialize(v);
     }
   }
-  if (!out.ttfb_us) out.ttfb_us = mono_now_us() - ctx.ex.started_us;
-  if (!co_await ctx.ex.response.send(200, "application/json", body)) {
+  if (!out.ttfb_us) out.ttfb_us = ctx.relay.clock.mono_us() - ctx.relay.started_us;
+  if (!co_await ctx.relay.client.send(200, "application/json", body)) {
     out.status = 499;
     out.error = "client went away";
     co_return false;

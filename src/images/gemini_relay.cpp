@@ -6,59 +6,64 @@
 #include "protocols/codec.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/openai_images/gemini_bridge.hpp"
-#include "providers/upstream_request.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
 using openai_images::GeminiImages;
 using openai_images::ImageRequest;
 
+namespace {
+
+// Keeps a whole Gemini answer for the bridge to read; errors are answered
+// in the Images API's (OpenAI's) shape.
+class CollectSink final : public AnswerSink {
+ public:
+  std::string body;
+
+  Protocol client_protocol() const override { return Protocol::openai_chat; }
+  bool relays_upstream_errors() const override { return false; }
+  awaitable<void> whole(RelayContext&, std::string answer, std::string_view,
+                        RelayOutcome&) override {
+    body = std::move(answer);
+    co_return;
+  }
+  void feed(std::string_view bytes, bool, std::string&, RelayOutcome&) override {
+    body.append(bytes);
+  }
+  bool in_band_error(const std::string&, std::string&, RelayOutcome&) override { return false; }
+  bool saw_terminal() const override { return false; }
+};
+
+}  // namespace
+
 awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& channel) {
   ImageOutcome result;
   RelayOutcome& out = result.relay;
-  HttpExchange& ex = ctx.ex;
+  ClientTransport& client = ctx.relay.client;
   const ImageRequest& request = ctx.request;
   const std::string& upstream_model = channel.upstream_model(request.model);
+  const ProviderAdaptor& adaptor = adaptor_for(channel);
   const std::string body = openai_images::gemini_request_body(request);
-  const std::string head = upstream_request_head(channel, Protocol::gemini, upstream_model, false,
-                                                 body.size(), ex.request);
   const std::int64_t created = unix_now_s();
   GeminiImages produced;
   // Streaming: each image goes out when the next one arrives; the last one
   // waits for the end, where it carries the usage of all calls.
   std::size_t streamed = 0;
+  std::int64_t first_byte_us = 0;  // when the first image went out
+  auto begin_stream = [&] {
+    if (client.started()) return;
+    client.begin_stream(200, "text/event-stream");
+    first_byte_us = ctx.relay.clock.mono_us() - ctx.relay.started_us;
+  };
   for (int i = 0; i < request.n; ++i) {
-    UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, ctx.settings));
-    CancelOnClientGone cancel_guard(ex, call);
-    std::string answer;
-    bool ok = co_await call.send(head, body);
-    if (ok) ok = co_await call.read_all(answer, ctx.settings.max_response_bytes);
-    if (!ok) {
-      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
-      hold_reply(out, failure_of_call(call), 502,
-                 error_body(ErrorShape::openai, {502, message, "", ""}), message);
-      break;
-    }
-    const int status = static_cast<int>(call.status());
-    if (status == 401 || status == 403) {
-      std::string message = "Upstream channel '" + channel.record.name +
-                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                            "). The operator must fix this channel's api_key.";
-      hold_reply(out, Failure::auth, 502, error_body(ErrorShape::openai, {502, message, "", ""}),
-                 message);
-      break;
-    }
-    if (status < 200 || status > 299) {
-      ApiError e = codec(Protocol::gemini).decode_error(status, answer);
-      e.message = scrub_secret(std::move(e.message), channel.record.api_key);
-      e.status = status;
-      std::string error = "upstream channel '" + channel.record.name + "' answered HTTP " +
-                          std::to_string(status) + ": " + e.message;
-      hold_reply(out, failure_of_status(status, answer), status, error_body(ErrorShape::openai, e),
-                 std::move(error));
-      break;
-    }
-    if (auto err = openai_images::read_gemini_answer(answer, produced)) {
+    CollectSink sink;
+    UpstreamAsk ask{UpstreamApi::generate, upstream_model,          false, body,
+                    "application/json",    ctx.relay.client_headers};
+    UpstreamRequest upstream = adaptor.build_request(channel, std::move(ask));
+    out = co_await relay_exchange(ctx.relay, channel, std::move(upstream), sink);
+    out.ttfb_us = first_byte_us;
+    if (out.reply) break;
+    if (auto err = openai_images::read_gemini_answer(sink.body, produced)) {
       // The model answered without an image: the request's matter (a
       // refusal) or the model's, not the channel's health.
       hold_reply(out, Failure::client, err->status, error_body(ErrorShape::openai, *err),
@@ -67,13 +72,10 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
     }
     if (!request.stream) continue;
     for (; streamed + 1 < produced.images.size(); ++streamed) {
-      if (!ex.response.started()) {
-        ex.response.begin_stream(200, "text/event-stream");
-        out.ttfb_us = mono_now_us() - ex.started_us;
-      }
+      begin_stream();
       const std::string event =
           openai_images::openai_completed_event(produced, streamed, created, request);
-      if (!co_await ex.response.write_chunk(event)) {
+      if (!co_await client.write(event)) {
         out.status = 499;
         out.error = "client went away during the stream";
         result.bill.tokens = produced.usage;
@@ -94,19 +96,16 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
     // stays in the log and counts against the channel's health.
     out.reply.reset();
   }
-  if (!out.ttfb_us) out.ttfb_us = mono_now_us() - ex.started_us;
 
   if (request.stream) {
-    if (!ex.response.started()) ex.response.begin_stream(200, "text/event-stream");
+    begin_stream();
+    out.ttfb_us = first_byte_us;
     out.status = 200;
     for (std::size_t i = streamed; i < produced.images.size(); ++i) {
       const std::string event =
           openai_images::openai_completed_event(produced, i, created, request);
-      bool sent;
-      if (i + 1 == produced.images.size())
-        sent = co_await ex.response.end_stream(event);
-      else
-        sent = co_await ex.response.write_chunk(event);
+      const bool sent = i + 1 == produced.images.size() ? co_await client.end(event)
+                                                        : co_await client.write(event);
       if (!sent) {
         out.status = 499;
         out.error = "client went away during the stream";

@@ -7,9 +7,6 @@
 
 #include "images/relay.hpp"
 #include "ir/sse.hpp"
-#include "protocols/errors.hpp"
-#include "providers/upstream_request.hpp"
-#include "util/time.hpp"
 
 namespace aiohub {
 namespace json = boost::json;
@@ -17,21 +14,6 @@ using openai_images::ImageRequest;
 using openai_images::Operation;
 
 namespace {
-
-std::string request_head(const Channel& channel, Operation op, std::string_view content_type,
-                         bool stream, std::size_t length) {
-  std::string h = "POST " + channel.upstream.path_prefix +
-                  (op == Operation::edit ? "/v1/images/edits" : "/v1/images/generations") +
-                  " HTTP/1.1\r\nHost: " + channel.upstream.host_header + "\r\n";
-  if (!channel.record.api_key.empty())
-    h += "Authorization: Bearer " + channel.record.api_key + "\r\n";
-  h += "Content-Type: ";
-  h += content_type;
-  h += "\r\nAccept: ";
-  h += stream ? "text/event-stream" : "application/json";
-  h += "\r\nUser-Agent: aiohub/0.1\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
-  return h;
-}
 
 // Billing facts from one streamed event; `partial_image` events carry none.
 void tap_event(const SseEvent& e, ImageBill& bill, std::string& error) {
@@ -46,7 +28,7 @@ void tap_event(const SseEvent& e, ImageBill& bill, std::string& error) {
     if (error.empty()) error = "the upstream sent an error event";
     return;
   }
-  if (type.size() < 10 || type.compare(type.size() - 10, 10, ".completed") != 0) return;
+  if (!std::string_view(type).ends_with(".completed")) return;
   ++bill.images;
   if (const json::value* s = o.if_contains("size"); s && s->is_string())
     bill.size = std::string(s->as_string());
@@ -63,16 +45,48 @@ void tap_event(const SseEvent& e, ImageBill& bill, std::string& error) {
   }
 }
 
+// The Images API on both sides: answers pass through (URLs made here when
+// asked for), streams byte for byte, both read for the bill.
+class ImagesPassthroughSink final : public AnswerSink {
+ public:
+  ImagesPassthroughSink(ImageContext& ctx, ImageBill& bill, bool urls)
+      : ctx_(ctx), bill_(bill), urls_(urls) {
+    bill_.size = ctx.request.size;
+    bill_.quality = ctx.request.quality;
+  }
+
+  Protocol client_protocol() const override { return Protocol::openai_chat; }
+  bool relays_upstream_errors() const override { return true; }
+  awaitable<void> whole(RelayContext&, std::string body, std::string_view,
+                        RelayOutcome& out) override {
+    bill_from_answer(body, ctx_.request, bill_);
+    co_await send_images_answer(ctx_, body, urls_, out);
+  }
+  void feed(std::string_view bytes, bool last, std::string& to_client, RelayOutcome& out) override {
+    events_.clear();
+    if (!bytes.empty()) parser_.feed(bytes, events_);
+    if (last) parser_.finish(events_);
+    for (auto& e : events_) tap_event(e, bill_, out.error);
+    to_client.append(bytes);
+  }
+  // Relayed byte for byte: no event boundary to put an error at.
+  bool in_band_error(const std::string&, std::string&, RelayOutcome&) override { return false; }
+  bool saw_terminal() const override { return false; }
+
+ private:
+  ImageContext& ctx_;
+  ImageBill& bill_;
+  bool urls_;
+  SseParser parser_;
+  std::vector<SseEvent> events_;
+};
+
 }  // namespace
 
 awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& channel) {
   ImageOutcome result;
-  RelayOutcome& out = result.relay;
-  HttpExchange& ex = ctx.ex;
   const ImageRequest& request = ctx.request;
   const std::string& upstream_model = channel.upstream_model(request.model);
-  const bool urls = openai_images::wants_url(request, upstream_model);
-
   std::string body;
   std::string content_type = "application/json";
   if (request.op == Operation::edit) {
@@ -82,97 +96,15 @@ awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& ch
   } else {
     body = openai_images::upstream_json(request, upstream_model);
   }
-  const std::string head =
-      request_head(channel, request.op, content_type, request.stream, body.size());
-
-  UpstreamCall call(ex.worker.pool, channel.upstream, channel_timeouts(channel, ctx.settings));
-  CancelOnClientGone cancel_guard(ex, call);
-  if (!co_await call.send(head, body)) {
-    std::string message =
-        "upstream channel '" + channel.record.name + "' is unreachable: " + call.error();
-    hold_reply(out, failure_of_call(call), 502,
-               error_body(ErrorShape::openai, {502, message, "", ""}), message);
-    co_return result;
-  }
-  const int status = static_cast<int>(call.status());
-  const std::string_view upstream_type = call.header("Content-Type");
-  const bool is_sse = strip_content_type_params(upstream_type) == "text/event-stream";
-
-  if (status < 200 || status > 299 || !is_sse) {
-    std::string answer;
-    if (!co_await call.read_all(answer, ctx.settings.max_response_bytes)) {
-      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
-      hold_reply(out, failure_of_call(call), 502,
-                 error_body(ErrorShape::openai, {502, message, "", ""}), message);
-      co_return result;
-    }
-    out.ttfb_us = mono_now_us() - ex.started_us;
-    if (status == 401 || status == 403) {
-      std::string message = "Upstream channel '" + channel.record.name +
-                            "' rejected the gateway's credentials (HTTP " + std::to_string(status) +
-                            "). The operator must fix this channel's api_key.";
-      hold_reply(out, Failure::auth, 502, error_body(ErrorShape::openai, {502, message, "", ""}),
-                 message);
-      co_return result;
-    }
-    if (status < 200 || status > 299) {
-      answer = scrub_secret(std::move(answer), channel.record.api_key);
-      const Failure failure = failure_of_status(status, answer);
-      std::string error =
-          "upstream channel '" + channel.record.name + "' answered HTTP " + std::to_string(status);
-      hold_reply(out, failure, status, std::move(answer), std::move(error));
-      if (!upstream_type.empty()) out.reply->content_type = std::string(upstream_type);
-      co_return result;
-    }
-    bill_from_answer(answer, request, result.bill);
-    co_await send_images_answer(ctx, answer, urls, out);
-    co_return result;
-  }
-
-  // A stream: partial images and the completed ones, relayed as they come.
-  result.bill.size = request.size;
-  result.bill.quality = request.quality;
-  SseParser parser;
-  std::vector<SseEvent> events;
-  ex.response.begin_stream(200, "text/event-stream");
-  out.status = 200;
-  std::string_view piece;
-  for (;;) {
-    events.clear();
-    if (!co_await call.read_some(piece)) {
-      std::string message = "upstream channel '" + channel.record.name + "': " + call.error();
-      if (!ex.response.committed()) {
-        // Not a byte reached the client: another channel may still answer.
-        ex.response.abandon_stream();
-        hold_reply(out, failure_of_call(call), 502,
-                   error_body(ErrorShape::openai, {502, message, "", ""}), message);
-        co_return result;
-      }
-      // Relayed byte for byte: no event boundary to put an error at, so the
-      // chunked body stays unterminated, which clients report as broken.
-      out.failure = failure_of_call(call);
-      out.status = 502;
-      out.error = std::move(message);
-      ex.response.set_close();
-      break;
-    }
-    const bool last = piece.empty() || call.done();
-    if (!piece.empty()) parser.feed(piece, events);
-    if (last) parser.finish(events);
-    for (auto& e : events) tap_event(e, result.bill, out.error);
-    if (!out.ttfb_us && !piece.empty()) out.ttfb_us = mono_now_us() - ex.started_us;
-    bool sent;
-    if (last)
-      sent = co_await ex.response.end_stream(piece);
-    else
-      sent = co_await ex.response.write_chunk(piece);
-    if (!sent) {
-      out.status = 499;
-      out.error = "client went away during the stream";
-      break;
-    }
-    if (last) break;
-  }
+  const UpstreamApi api =
+      request.op == Operation::edit ? UpstreamApi::image_edits : UpstreamApi::image_generations;
+  // A named argument, not a braced temporary: GCC 12 mishandles those in
+  // coroutines.
+  UpstreamAsk ask{api,          upstream_model,          request.stream, std::move(body),
+                  content_type, ctx.relay.client_headers};
+  UpstreamRequest upstream = adaptor_for(channel).build_request(channel, std::move(ask));
+  ImagesPassthroughSink sink(ctx, result.bill, openai_images::wants_url(request, upstream_model));
+  result.relay = co_await relay_exchange(ctx.relay, channel, std::move(upstream), sink);
   co_return result;
 }
 

@@ -1,21 +1,19 @@
 #pragma once
-// The two ways an image request reaches an upstream, shared by the service:
-// OpenAI-style passthrough and Gemini translation.
+// The two ways an image request reaches an upstream: OpenAI-style
+// passthrough and Gemini translation, both through the shared exchange
+// skeleton (pipeline/exchange.hpp).
 #include <string>
 
 #include "billing/image_pricing.hpp"
-#include "cluster/shared_state.hpp"
 #include "images/file_store.hpp"
-#include "pipeline/relay.hpp"
+#include "pipeline/exchange.hpp"
 #include "protocols/openai_images/request.hpp"
-#include "router/router.hpp"
 
 namespace aiohub {
 
 struct ImageContext {
-  HttpExchange& ex;
+  RelayContext& relay;
   const openai_images::ImageRequest& request;
-  const RelaySettings& settings;
   ImageFileStore& files;
   asio::thread_pool& disk;
   std::string public_base;  // "http://host:port", where /v1/images/files/ is served
@@ -24,14 +22,6 @@ struct ImageContext {
 struct ImageOutcome {
   RelayOutcome relay;
   ImageBill bill;
-};
-
-// What serving one image request came to, for billing and the log.
-struct ImageAttempt {
-  ImageOutcome result;
-  std::optional<Candidate> served;  // the channel (and its group) that answered or was tried last
-  std::string attempts;             // failed tries before it, as JSON (see UsageRecord)
-  AdmissionTicket ticket;           // slot and reservation, settled to the exact cost when recorded
 };
 
 awaitable<ImageOutcome> relay_openai_images(ImageContext& ctx, const Channel& channel);

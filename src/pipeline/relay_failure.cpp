@@ -31,17 +31,9 @@ Failure failure_of_status(int status, std::string_view body) {
   return Failure::server;  // a 1xx/3xx/5xx oddity: the channel misbehaves
 }
 
-Failure failure_of_call(const UpstreamCall& call) {
+Failure failure_of_call(const UpstreamExchange& call) {
   if (call.timed_out()) return Failure::timeout;
   return call.never_connected() ? Failure::connect : Failure::server;
-}
-
-CancelOnClientGone::CancelOnClientGone(HttpExchange& ex, UpstreamCall& call) : watch_(ex.watch) {
-  if (watch_) watch_->on_gone([&call] { call.cancel(); });
-}
-
-CancelOnClientGone::~CancelOnClientGone() {
-  if (watch_) watch_->clear();
 }
 
 void hold_reply(RelayOutcome& out, Failure failure, int status, std::string body,

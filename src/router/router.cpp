@@ -81,7 +81,7 @@ RouteDecision route_request(const Snapshot& snap, const Key& key, Endpoint endpo
     offered = true;
     std::vector<Candidate> usable;
     for (const Channel* c : *channels) {
-      if (!kind_serves(c->kind, endpoint)) {
+      if (!c->serves(endpoint)) {
         if (!d.unusable) d.unusable = c;
         continue;
       }
@@ -108,7 +108,7 @@ std::vector<std::string> models_for_key(const Snapshot& snap, const Key& key, En
     for (auto& [model, channels] : g->second) {
       if (!key.allowed_models.empty() && !key.allowed_models.count(model)) continue;
       if (std::any_of(channels.begin(), channels.end(),
-                      [&](const Channel* c) { return kind_serves(c->kind, endpoint); }))
+                      [&](const Channel* c) { return c->serves(endpoint); }))
         out.insert(model);
     }
   }

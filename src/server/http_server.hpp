@@ -36,8 +36,6 @@ struct Worker {
   std::size_t index = 0;
 };
 
-class ClientWatch;
-
 struct HttpExchange {
   http::request<http::string_body>& request;
   std::string_view path;
@@ -45,7 +43,6 @@ struct HttpExchange {
   ResponseWriter& response;
   Worker& worker;
   std::int64_t started_us;
-  ClientWatch* watch = nullptr;  // set while a handler waits on an upstream
 };
 
 class RequestHandler {

@@ -1,6 +1,8 @@
 #include "util/json_peek.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <cctype>
 #include <cstring>
@@ -248,6 +250,17 @@ std::optional<std::string> string_value(std::string_view raw) {
   auto v = boost::json::parse(raw, ec);
   if (ec || !v.is_string()) return std::nullopt;
   return std::string(v.get_string());
+}
+
+std::string with_string_value(std::string_view document, const Member& member,
+                              std::string_view text) {
+  const auto offset = static_cast<std::size_t>(member.value.data() - document.data());
+  std::string out;
+  out.reserve(document.size() + text.size() + 2);
+  out.append(document.substr(0, offset));
+  out.append(boost::json::serialize(boost::json::string(text)));
+  out.append(document.substr(offset + member.value.size()));
+  return out;
 }
 
 }  // namespace aiohub::json_peek

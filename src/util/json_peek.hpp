@@ -37,6 +37,11 @@ std::optional<std::string> validate(std::string_view text);
 // nullopt if the token is not a string.
 std::optional<std::string> string_value(std::string_view raw);
 
+// `document` with `member`'s value (a view into it) replaced by the JSON
+// string `text`; every other byte as it was.
+std::string with_string_value(std::string_view document, const Member& member,
+                              std::string_view text);
+
 inline bool is_true(std::string_view raw) {
   return raw == "true";
 }

@@ -1,4 +1,5 @@
 #include "router/router.hpp"
+#include "providers/adaptor.hpp"
 #include "router/health.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@ Channel channel(std::string name, std::string type, int priority, int weight) {
   c.record.priority = priority;
   c.record.weight = weight;
   c.kind = channel_kind(type);
+  for (Endpoint e : kAllEndpoints)
+    if (adaptor_for(c.kind).serves(e)) c.endpoints |= static_cast<unsigned>(e);
   return c;
 }
 
