@@ -2,8 +2,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
+
+#include "util/bounded.hpp"
 
 namespace aiohub::json_peek {
 namespace {
@@ -50,8 +53,9 @@ class Scanner {
     }
   }
 
-  // With `top` set, records each member's key and raw value.
-  bool object(int depth, Object* top) {
+  // With `top` set, records each member's key and raw value, at most
+  // `max_members` of them.
+  bool object(int depth, Object* top, std::size_t max_members = 0) {
     if (depth > kMaxDepth) return fail("nesting too deep");
     if (top) top->open = offset();
     ++p_;  // '{'
@@ -73,9 +77,16 @@ class Scanner {
       skip_ws();
       const char* value_begin = p_;
       if (!value(depth)) return false;
-      if (top)
+      if (top) {
+        if (top->members.size() == max_members) {
+          if (!error)
+            error = "the object has more than " + std::to_string(max_members) +
+                    " top-level members, more than any request needs";
+          return false;
+        }
         top->members.push_back(
             {key, std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin))});
+      }
       skip_ws();
       if (p_ == end_) return fail("unterminated object");
       if (*p_ == ',') {
@@ -210,24 +221,44 @@ const Member* Object::find(std::string_view key) const {
   return nullptr;
 }
 
-std::optional<std::string> scan_object(std::string_view text, Object& out) {
+namespace {
+thread_local std::size_t key_comparisons = 0;
+}  // namespace
+
+std::size_t last_scan_key_comparisons() {
+  return key_comparisons;
+}
+
+std::optional<std::string> scan_object(std::string_view text, Object& out,
+                                       std::size_t max_members) {
   out = Object{};
+  key_comparisons = 0;
   Scanner s(text);
   s.skip_ws();
   if (s.at_end()) return std::string("empty body");
   if (*s.pos() != '{') return std::string("the body must be a JSON object");
-  if (!s.object(1, &out)) return s.error;
+  if (!s.object(1, &out, max_members)) return s.error;
   s.skip_ws();
   if (!s.at_end()) return std::string("unexpected data after the JSON object");
   // The gateway routes and bills by these keys while the upstream decodes
   // them itself: "mod\u0065l" or a second "model" would let the two disagree.
-  for (std::size_t i = 0; i < out.members.size(); ++i) {
-    const auto key = out.members[i].key;
-    if (key.find('\\') != std::string_view::npos)
-      return "escaped characters in the top-level key \"" + std::string(key) +
+  for (const auto& m : out.members)
+    if (m.key.find('\\') != std::string_view::npos)
+      return "escaped characters in the top-level key \"" + bounded_for_log(m.key, kMaxLoggedName) +
              "\" are not accepted";
-    for (std::size_t j = 0; j < i; ++j)
-      if (out.members[j].key == key) return "duplicate key \"" + std::string(key) + "\"";
+  // Sorted, duplicates are neighbours: O(n log n) comparisons however the
+  // keys look, where comparing each key with every earlier one was O(n^2).
+  std::vector<std::string_view> keys;
+  keys.reserve(out.members.size());
+  for (const auto& m : out.members) keys.push_back(m.key);
+  std::sort(keys.begin(), keys.end(), [](std::string_view a, std::string_view b) {
+    ++key_comparisons;
+    return a < b;
+  });
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    ++key_comparisons;
+    if (keys[i] == keys[i - 1])
+      return "duplicate key \"" + bounded_for_log(keys[i], kMaxLoggedName) + "\"";
   }
   return std::nullopt;
 }
