@@ -132,7 +132,7 @@ class Scanner {
       // Fast path: skip ordinary bytes in bulk.
       const char* stop = p_;
       while (stop < end_ && *stop != '"' && *stop != '\\' &&
-             static_cast<unsigned char>(*stop) >= 0x20)
+             static_cast<unsigned char>(*stop) >= 0x20 && static_cast<unsigned char>(*stop) < 0x80)
         ++stop;
       p_ = stop;
       if (p_ == end_) break;
@@ -154,21 +154,71 @@ class Scanner {
           case 't':
             ++p_;
             break;
-          case 'u':
-            for (int i = 1; i <= 4; ++i) {
-              if (p_ + i >= end_ || !std::isxdigit(static_cast<unsigned char>(p_[i])))
-                return fail("bad \\u escape");
-            }
+          case 'u': {
+            // Boost.JSON, which decodes these bodies later, refuses lone
+            // surrogates: so does the scan.
+            auto unit = hex4(p_ + 1);
+            if (!unit) return fail("bad \\u escape");
             p_ += 5;
+            if (*unit >= 0xDC00 && *unit <= 0xDFFF) return fail("lone surrogate in \\u escape");
+            if (*unit >= 0xD800 && *unit <= 0xDBFF) {
+              auto low =
+                  end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u' ? hex4(p_ + 2) : std::nullopt;
+              if (!low || *low < 0xDC00 || *low > 0xDFFF)
+                return fail("lone surrogate in \\u escape");
+              p_ += 6;
+            }
             break;
+          }
           default:
             return fail("bad escape in string");
         }
         continue;
       }
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        if (!utf8_sequence()) return fail("invalid UTF-8 in string");
+        continue;
+      }
       return fail("control character in string");
     }
     return fail("unterminated string");
+  }
+
+  // The four hex digits at `at` as a number, if there are four.
+  std::optional<unsigned> hex4(const char* at) const {
+    if (end_ - at < 4) return std::nullopt;
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const auto c = static_cast<unsigned char>(at[i]);
+      if (!std::isxdigit(c)) return std::nullopt;
+      v = v * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+  }
+
+  // One well-formed multi-byte UTF-8 character at p_ (RFC 3629), consumed.
+  bool utf8_sequence() {
+    const auto* u = reinterpret_cast<const unsigned char*>(p_);
+    const std::size_t left = static_cast<std::size_t>(end_ - p_);
+    std::size_t n;
+    unsigned min, cp;
+    if ((u[0] & 0xE0) == 0xC0) {
+      n = 2, min = 0x80, cp = u[0] & 0x1Fu;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+      n = 3, min = 0x800, cp = u[0] & 0x0Fu;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+      n = 4, min = 0x10000, cp = u[0] & 0x07u;
+    } else {
+      return false;
+    }
+    if (left < n) return false;
+    for (std::size_t i = 1; i < n; ++i) {
+      if ((u[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (u[i] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p_ += n;
+    return true;
   }
 
   bool literal(const char* word) {

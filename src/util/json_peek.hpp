@@ -33,8 +33,9 @@ inline constexpr std::size_t kMaxTopLevelMembers = 256;
 
 // Scans `text`, which must hold exactly one JSON object (whitespace around it
 // is allowed) of at most `max_members` members. On failure returns a short
-// description of what is wrong. Linear in the text, plus O(n log n) key
-// comparisons for the duplicate check.
+// description of what is wrong. Strings must be well-formed UTF-8 and their
+// \u escapes pair surrogates, as Boost.JSON requires of the same bytes later.
+// Linear in the text, plus O(n log n) key comparisons for the duplicate check.
 std::optional<std::string> scan_object(std::string_view text, Object& out,
                                        std::size_t max_members = kMaxTopLevelMembers);
 

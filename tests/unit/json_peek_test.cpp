@@ -118,3 +118,31 @@ TEST(JsonPeek, QuotedKeysInErrorsAreBounded) {
   EXPECT_LT(err->size(), 512u);
   EXPECT_NE(err->find("more bytes"), std::string::npos);
 }
+
+TEST(JsonPeek, StringsMustBeWellFormedUtf8AsBoostJsonRequires) {
+  json_peek::Object obj;
+  // Accepted: multi-byte characters and paired surrogate escapes.
+  for (const char* good : {"{\"a\":\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"}",
+                           R"({"a":"\ud83d\ude00 \u00e9 \uFFFF"})", "{\"\xC3\xA9\":1}"})
+    EXPECT_FALSE(json_peek::scan_object(good, obj)) << good;
+  // Refused: what Boost.JSON would throw on later (a 500 before).
+  for (const char* bad : {
+           "{\"a\":\"\xFF\"}",              // not UTF-8 at all
+           "{\"a\":\"\xC3\"}",              // truncated sequence
+           "{\"a\":\"\xC0\x80\"}",          // overlong NUL
+           "{\"a\":\"\xE0\x80\xAF\"}",      // overlong '/'
+           "{\"a\":\"\xED\xA0\x80\"}",      // an encoded surrogate
+           "{\"a\":\"\xF4\x90\x80\x80\"}",  // above U+10FFFF
+           "{\"a\":\"\x80\"}",              // a lone continuation byte
+           "{\"\xFF\":1}",                  // in a key
+           "{\"a\":{\"b\":[\"\xFE\"]}}",    // nested
+           R"({"a":"\ud800"})",             // a lone high surrogate
+           R"({"a":"\ud800x"})",            // not followed by a low one
+           R"({"a":"\ud800\u0041"})",       // followed by something else
+           R"({"a":"\udc00"})",             // a lone low surrogate
+       }) {
+    auto err = json_peek::scan_object(bad, obj);
+    EXPECT_TRUE(err.has_value()) << bad;
+    EXPECT_TRUE(json_peek::validate(bad).has_value()) << bad;
+  }
+}

@@ -47,14 +47,22 @@ std::string rewrite_request(std::string_view body, const RequestPeek& peek,
   }
   if (peek.stream && !peek.client_wants_usage) {
     const auto* opts = peek.object.find("stream_options");
+    json::value parsed;
     if (opts && opts->value.front() == '{') {
+      // peek_request accepted these bytes, which Boost.JSON takes too;
+      // should they still not parse, the edit below replaces them whole.
       json::parse_options deep;
       deep.max_depth = 256;  // as deep as json_peek accepted
-      json::object o = json::parse(opts->value, {}, deep).as_object();
+      boost::system::error_code ec;
+      parsed = json::parse(opts->value, ec, {}, deep);
+      if (ec) parsed = nullptr;
+    }
+    if (parsed.is_object()) {
+      json::object& o = parsed.get_object();
       o["include_usage"] = true;
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), json::serialize(o)});
-    } else if (opts) {  // null: replace it
+    } else if (opts) {  // null (or unreadable): replace it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), R"({"include_usage":true})"});
     } else {
