@@ -141,15 +141,20 @@ std::optional<Usage> usage_from_response(std::string_view body) {
 
 void StreamTap::feed(std::string_view bytes, std::string& out) {
   std::string_view data = bytes;
+  // The pending bytes hold no event end: only their last three can begin
+  // one. (Searching them all again made an event that arrives in many small
+  // reads quadratic in its size.)
+  std::size_t from = 0;
   if (!pending_.empty()) {
+    from = pending_.size() > 3 ? pending_.size() - 3 : 0;
     pending_.append(bytes);
     data = pending_;
   }
   std::size_t start = 0;
   for (;;) {
     // Events end with a blank line; accept LF and CRLF framing.
-    auto lf = data.find("\n\n", start);
-    auto crlf = data.find("\r\n\r\n", start);
+    auto lf = data.find("\n\n", std::max(start, from));
+    auto crlf = data.find("\r\n\r\n", std::max(start, from));
     std::size_t end, term;
     if (lf == std::string_view::npos && crlf == std::string_view::npos) break;
     if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf < lf)) {
