@@ -18,6 +18,7 @@
 #include "server/cors.hpp"
 #include "store/store.hpp"
 #include "tokenizer/o200k.hpp"
+#include "util/bounded.hpp"
 #include "util/json_peek.hpp"
 #include "util/time.hpp"
 #include "web/serve.hpp"
@@ -71,8 +72,8 @@ awaitable<void> Gateway::handle(HttpExchange& ex) {
     }
     case RouteKind::method_not_allowed: {
       ApiError e{405,
-                 "Method " + std::string(ex.request.method_string()) + " is not allowed on " +
-                     std::string(ex.path) + ".",
+                 "Method " + bounded_for_log(ex.request.method_string(), kMaxLoggedName) +
+                     " is not allowed on " + bounded_for_log(ex.path, kMaxLoggedPath) + ".",
                  "method_not_allowed", ""};
       co_await reply_error(ex, route.shape, e);
       co_return;
@@ -519,6 +520,7 @@ void Gateway::record(HttpExchange& ex, const Snapshot& snap, const Key& key, End
   row.status = outcome.status;
   row.error = outcome.error;
   row.attempts = std::move(attempt.attempts);
+  bound_client_text(row);
   spdlog::debug("{} {} key={} model={} channel={} status={} in={} out={} cost_micros={} {}ms",
                 row.request_id, row.endpoint, row.key_name, row.model, row.channel, row.status,
                 row.usage.input, row.usage.output, row.cost, row.latency_ms);
