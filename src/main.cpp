@@ -172,6 +172,12 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
+  Metrics metrics;
+  // Metric labels name only what the configuration knows.
+  auto label_names = [&metrics, &watcher] {
+    metrics.set_known_names(
+        std::make_shared<const Metrics::KnownNames>(Metrics::known_names_of(*watcher.current())));
+  };
   // Shared state for a cluster: quota, limits, channel health and change
   // notices in Redis; without it each instance keeps its own.
   std::unique_ptr<RedisSharedState> redis;
@@ -181,9 +187,13 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
     ro.instance_id = sink.instance->id;
     redis = std::make_unique<RedisSharedState>(
         ro, [&watcher] { return watcher.current(); }, [&watcher] { watcher.poke(); });
-    watcher.on_reload = [r = redis.get()](std::int64_t revision) { r->config_changed(revision); };
   }
+  watcher.on_reload = [r = redis.get(), &label_names](std::int64_t revision) {
+    label_names();
+    if (r) r->config_changed(revision);
+  };
   watcher.start();
+  label_names();
   config_for_balances = &watcher;
   if (redis) redis->start();
 
@@ -194,7 +204,6 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   Gateway gateway(watcher, usage, relay, cfg.routing, redis.get());
   ImageService images(image_service_options(cfg), usage, relay, cfg.routing, redis.get());
   gateway.attach_images(images);
-  Metrics metrics;
   gateway.attach_metrics(metrics);
   images.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
