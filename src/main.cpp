@@ -208,7 +208,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   images.attach_metrics(metrics);
   admin::AdminApi admin_api(cfg.server.database, kAdminStoreThreads, &watcher, metrics, &usage);
   if (redis) admin_api.attach_shared_state(redis.get());
-  FrontDoor front(gateway, admin_api, metrics);
+  FrontDoor front(gateway, admin_api, metrics, &watcher);
 
   ServerOptions options;
   options.listen = cfg.server.listen;

@@ -146,6 +146,24 @@ struct ActiveGuard {
   }
 };
 
+// After answering a request whose body was not read: no more answers, and
+// what the client still sends is read and dropped for a moment (bounded in
+// time and bytes) so that closing does not reset the connection under the
+// answer before the client has read it.
+awaitable<void> linger_close(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  std::size_t drained = 0;
+  while (drained < (4u << 20)) {
+    buffer.clear();
+    auto [rec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), use_tuple);
+    if (rec) break;
+    drained += n;
+  }
+  stream.expires_never();
+}
+
 // Unique, not secret: the worker's generator is enough and takes no lock.
 std::string new_request_id(std::mt19937_64& rng) {
   static constexpr char kAlphabet[] =
@@ -210,6 +228,21 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
                                         std::to_string(options_.max_body_bytes) + " bytes.");
       co_await out.send(413, "application/json", body);
       break;
+    }
+    // The key (or admin token) is checked before a byte of the body is read.
+    std::optional<EarlyReply> early = co_await handler_.screen(parser.get(), path, query);
+    if (early) {
+      const bool body_pending = !parser.is_done();
+      ResponseWriter out(stream, parser.get().keep_alive() && !body_pending && !stopping_,
+                         new_request_id(w.rng));
+      if (cors_applies(path)) out.allow_cross_origin();
+      co_await out.send(early->status, "application/json", early->body, early->extra_headers);
+      if (body_pending) {
+        co_await linger_close(stream, buffer);
+        break;
+      }
+      if (!out.keep_alive() || stopping_) break;
+      continue;
     }
     if (auto exp = parser.get().find(http::field::expect);
         exp != parser.get().end() && beast::iequals(exp->value(), "100-continue")) {

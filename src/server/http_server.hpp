@@ -6,6 +6,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -48,9 +49,25 @@ struct HttpExchange {
   ClientWatch* watch = nullptr;  // set while a handler waits on an upstream
 };
 
+// An answer given from a request's head alone.
+struct EarlyReply {
+  int status = 0;
+  std::string body;           // JSON
+  std::string extra_headers;  // complete header lines
+};
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
+  // Called with each request's head before its body is read: an answer
+  // returned here (a missing or wrong key) is sent without reading the
+  // body, and the connection is closed when a body was on its way.
+  virtual awaitable<std::optional<EarlyReply>> screen(const http::request_header<>& head,
+                                                      std::string_view path,
+                                                      std::string_view query) {
+    (void)head, (void)path, (void)query;
+    co_return std::nullopt;
+  }
   virtual awaitable<void> handle(HttpExchange& exchange) = 0;
   // Called when reading a request failed before it reached handle(): the
   // status (400, 413, 431) and a message, to be answered in the path's protocol.
