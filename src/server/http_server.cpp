@@ -164,6 +164,29 @@ awaitable<void> linger_close(beast::tcp_stream& stream, beast::flat_buffer& buff
   stream.expires_never();
 }
 
+// RFC 9112 6.1 and 6.3: a request's Transfer-Encoding must end in chunked
+// (else its length cannot be known), and comes without Content-Length.
+// Beast reads "Transfer-Encoding: gzip" as no body at all, leaving the body
+// to be read as the next request. nullopt when the framing is sound.
+std::optional<std::pair<int, std::string>> framing_error(
+    const http::request_parser<http::string_body>& parser) {
+  const auto& h = parser.get();
+  auto te = h.equal_range(http::field::transfer_encoding);
+  if (te.first == te.second) return std::nullopt;
+  if (h.count(http::field::content_length))
+    return std::pair{400, std::string("A request may not carry both Transfer-Encoding and "
+                                      "Content-Length.")};
+  std::vector<std::string> codings;
+  for (auto it = te.first; it != te.second; ++it)
+    for (auto token : http::token_list(it->value())) codings.emplace_back(token);
+  if (codings.empty() || !beast::iequals(codings.back(), "chunked") || !parser.chunked())
+    return std::pair{400, std::string("The request's Transfer-Encoding does not end in chunked, "
+                                      "so its length cannot be known.")};
+  if (codings.size() > 1)
+    return std::pair{501, std::string("Transfer codings other than chunked are not supported.")};
+  return std::nullopt;
+}
+
 // Unique, not secret: the worker's generator is enough and takes no lock.
 std::string new_request_id(std::mt19937_64& rng) {
   static constexpr char kAlphabet[] =
@@ -196,18 +219,31 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
     if (hec) {
       // Beast checks a declared Content-Length against the body limit while
       // reading the head, so an oversized body is refused before it is sent.
-      if (hec == http::error::header_limit || hec == http::error::body_limit) {
-        const bool too_long = hec == http::error::body_limit;
+      const bool too_long = hec == http::error::body_limit;
+      const bool malformed =
+          !too_long &&
+          hec.category() == http::make_error_code(http::error::bad_target).category() &&
+          hec != http::error::end_of_stream && hec != http::error::partial_message;
+      if (too_long || malformed) {
         std::string target_path(parser.get().target().substr(0, parser.get().target().find('?')));
         ResponseWriter out(stream, false, {});
         if (cors_applies(target_path)) out.allow_cross_origin();
-        const std::string body =
-            too_long ? handler_.early_error_body(
-                           target_path, 413,
-                           "The request body is larger than this gateway's limit of " +
-                               std::to_string(options_.max_body_bytes) + " bytes.")
-                     : handler_.early_error_body("/", 431, "Request headers are too large.");
-        co_await out.send(too_long ? 413 : 431, "application/json", body);
+        int status = 400;
+        std::string body;
+        if (too_long) {
+          status = 413;
+          body =
+              handler_.early_error_body(target_path, 413,
+                                        "The request body is larger than this gateway's limit of " +
+                                            std::to_string(options_.max_body_bytes) + " bytes.");
+        } else if (hec == http::error::header_limit) {
+          status = 431;
+          body = handler_.early_error_body("/", 431, "Request headers are too large.");
+        } else {
+          body = handler_.early_error_body("/", 400, "Malformed HTTP request: " + hec.message());
+        }
+        co_await out.send(status, "application/json", body);
+        co_await linger_close(stream, buffer);
       }
       break;
     }
@@ -219,14 +255,18 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
     std::string_view query =
         qpos == std::string::npos ? std::string_view{} : std::string_view(target).substr(qpos + 1);
 
-    if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
+    // Answered from the head alone, and the connection closed: whatever
+    // follows the head cannot be told apart from a next request.
+    std::optional<std::pair<int, std::string>> refusal = framing_error(parser);
+    if (auto len = parser.content_length(); !refusal && len && *len > options_.max_body_bytes)
+      refusal.emplace(413, "The request body is larger than this gateway's limit of " +
+                               std::to_string(options_.max_body_bytes) + " bytes.");
+    if (refusal) {
       ResponseWriter out(stream, false, {});
       if (cors_applies(path)) out.allow_cross_origin();
-      const std::string body =
-          handler_.early_error_body(path, 413,
-                                    "The request body is larger than this gateway's limit of " +
-                                        std::to_string(options_.max_body_bytes) + " bytes.");
-      co_await out.send(413, "application/json", body);
+      const std::string body = handler_.early_error_body(path, refusal->first, refusal->second);
+      co_await out.send(refusal->first, "application/json", body);
+      co_await linger_close(stream, buffer);
       break;
     }
     // The key (or admin token) is checked before a byte of the body is read.
