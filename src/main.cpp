@@ -152,6 +152,15 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   if (!listen_override.empty()) cfg.server.listen = listen_override;
   setup_logging(cfg.server.log_level, cfg.server.log_format);
   for (auto& w : cfg.warnings) spdlog::warn("{}", w);
+  // Every client connection, and the upstream connection it makes, is a
+  // descriptor: take all the system allows, and cap connections below it.
+  const OpenFileLimit files = raise_open_file_limit();
+  std::size_t max_connections = static_cast<std::size_t>(cfg.server.max_connections);
+  if (max_connections == 0) max_connections = std::max<std::uint64_t>(64, files.now / 2);
+  spdlog::info("open file limit {}{}; at most {} client connections", files.now,
+               files.now != files.before ? " (raised from " + std::to_string(files.before) + ")"
+                                         : std::string(),
+               max_connections);
 
   {
     auto store = open_store(cfg.server.database);
@@ -214,6 +223,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   options.listen = cfg.server.listen;
   options.threads = cfg.server.threads;
   options.max_body_bytes = cfg.server.max_body_bytes;
+  options.header_timeout = std::chrono::seconds(cfg.server.header_timeout_seconds);
+  options.max_connections = max_connections;
   HttpServer server(options, front);
 
   server.start();

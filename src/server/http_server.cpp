@@ -1,6 +1,7 @@
 #include "server/http_server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include "server/cors.hpp"
 #include "util/crypto.hpp"
@@ -46,6 +47,19 @@ tcp::endpoint parse_listen_address(const std::string& text) {
   }
   if (p < 0 || p > 65535) throw std::runtime_error("bad port in listen address: " + text);
   return {addr, static_cast<unsigned short>(p)};
+}
+
+OpenFileLimit raise_open_file_limit() {
+  OpenFileLimit out;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return out;
+  out.before = out.now = lim.rlim_cur;
+  if (lim.rlim_cur >= lim.rlim_max) return out;
+  // An unlimited hard limit is still capped by the kernel (fs.nr_open).
+  rlimit want = lim;
+  want.rlim_cur = lim.rlim_max == RLIM_INFINITY ? rlim_t(1) << 20 : lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &want) == 0) out.now = want.rlim_cur;
+  return out;
 }
 
 HttpServer::HttpServer(ServerOptions options, RequestHandler& handler)
@@ -125,10 +139,43 @@ awaitable<void> HttpServer::accept_loop(Worker& w, tcp::acceptor& acceptor) {
       co_await t.async_wait(use_tuple);
       continue;
     }
+    if (options_.max_connections &&
+        connections_.load() >= static_cast<std::int64_t>(options_.max_connections)) {
+      refuse_connection(socket);
+      continue;
+    }
+    ++connections_;
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     asio::co_spawn(w.io, session(w, std::move(socket)), asio::detached);
   }
+}
+
+void HttpServer::refuse_connection(tcp::socket& socket) {
+  // One write that cannot block (the send buffer of a new socket is empty),
+  // then the descriptor is free again.
+  static constexpr std::string_view kBody =
+      R"({"error":{"message":"The gateway has as many connections open as it allows; retry )"
+      R"(shortly.","type":"server_error","param":null,"code":"too_many_connections"}})";
+  static const std::string kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(kBody.size()) + "\r\nConnection: close\r\n\r\n" + std::string(kBody);
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kAnswer), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  // One line per ten seconds at most, however hard the flood.
+  ++refused_;
+  const std::int64_t now = mono_now_us();
+  std::int64_t last = last_refusal_notice_us_.load();
+  if ((last == 0 || now - last >= 10'000'000) &&
+      last_refusal_notice_us_.compare_exchange_strong(last, now))
+    spdlog::warn(
+        "connection limit reached: {} client connections are open ([server] max_connections = "
+        "{}); new connections are answered 503 and closed ({} since the last notice)",
+        connections_.load(), options_.max_connections, refused_.exchange(0));
 }
 
 namespace {
@@ -144,6 +191,13 @@ struct ActiveGuard {
     --n;
     busy = false;
   }
+};
+
+// Counts a client connection out however its session ends.
+struct ConnectionGuard {
+  std::atomic<std::int64_t>& n;
+  explicit ConnectionGuard(std::atomic<std::int64_t>& n) : n(n) {}
+  ~ConnectionGuard() { --n; }
 };
 
 // After answering a request whose body was not read: no more answers, and
@@ -202,6 +256,7 @@ std::string new_request_id(std::mt19937_64& rng) {
 }  // namespace
 
 awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
+  ConnectionGuard counted(connections_);
   beast::tcp_stream stream(std::move(socket));
   Session self{&stream};
   auto& registry = sessions_[w.index];
@@ -209,12 +264,23 @@ awaitable<void> HttpServer::session(Worker& w, tcp::socket socket) {
   beast::flat_buffer buffer;
   buffer.reserve(16 * 1024);  // see UpstreamPool::connect: Beast reads only into spare capacity
 
+  bool first = true;
   for (;;) {
     if (stopping_) break;
     http::request_parser<http::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.idle_timeout);
+    if (!first && buffer.size() == 0) {
+      // Kept alive: the next request may take its time to begin...
+      stream.expires_after(options_.idle_timeout);
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(16 * 1024), use_tuple);
+      if (iec) break;
+      buffer.commit(in);
+    }
+    first = false;
+    // ...but once begun (or from the connection on), its head must be
+    // complete within the header deadline.
+    stream.expires_after(options_.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     if (hec) {
       // Beast checks a declared Content-Length against the body limit while

@@ -22,8 +22,15 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:3000";
   int threads = 0;
   std::size_t max_body_bytes = 32u << 20;
+  // A kept-alive connection may wait this long for its next request.
   std::chrono::seconds idle_timeout{75};
+  // From the connection (or a kept-alive request's first byte) to the end
+  // of the request's head: a client that trickles its headers is cut off.
+  std::chrono::seconds header_timeout{10};
   std::chrono::seconds request_read_timeout{60};
+  // Client connections open at once; more are answered 503 and closed at
+  // once. 0: no cap.
+  std::size_t max_connections = 0;
 };
 
 // What a worker thread owns, handed to every request it serves.
@@ -87,6 +94,7 @@ class HttpServer {
   // Stops accepting and closes idle connections; running requests go on.
   void begin_shutdown();
   std::int64_t active_requests() const { return active_.load(); }
+  std::int64_t open_connections() const { return connections_.load(); }
   // Stops the event loops and joins the threads.
   void stop();
 
@@ -94,7 +102,13 @@ class HttpServer {
   struct Session;
   awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor);
   awaitable<void> session(Worker& w, tcp::socket socket);
+  void refuse_connection(tcp::socket& socket);
 
+  // Before the workers: sessions torn down with their event loops still
+  // count themselves out.
+  std::atomic<std::int64_t> connections_{0};
+  std::atomic<std::int64_t> refused_{0};  // since the last notice in the log
+  std::atomic<std::int64_t> last_refusal_notice_us_{0};
   ServerOptions options_;
   RequestHandler& handler_;
   std::unique_ptr<ssl::context> tls_;
@@ -109,5 +123,13 @@ class HttpServer {
 
 // "host:port", "[v6]:port" or ":port" to an endpoint; throws on bad input.
 tcp::endpoint parse_listen_address(const std::string& text);
+
+struct OpenFileLimit {
+  std::uint64_t before = 0;
+  std::uint64_t now = 0;
+};
+// Raises the soft RLIMIT_NOFILE to the hard limit: every connection (and
+// its upstream) is a descriptor.
+OpenFileLimit raise_open_file_limit();
 
 }  // namespace aiohub
