@@ -78,7 +78,7 @@ struct PriceConfig {
 // [images]: generated images kept for response_format=url.
 struct ImagesConfig {
   std::string dir;              // empty: "images" beside the SQLite file
-  std::string public_base_url;  // empty: http://<Host of the request>
+  std::string public_base_url;  // empty: http://<the listening address>
   double retention_hours = 24;
   std::int64_t max_bytes = std::int64_t(1) << 30;
   std::int64_t max_file_bytes = 50 << 20;  // one uploaded image

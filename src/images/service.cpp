@@ -59,12 +59,11 @@ awaitable<void> reply(HttpExchange& ex, const ApiError& e, std::string_view extr
   co_await ex.response.send(e.status, "application/json", body, extra_headers);
 }
 
-std::string public_base(const ImageServiceOptions& o, const http::request<http::string_body>& r) {
+// Never from the request's Host or X-Forwarded-* headers: a client would
+// choose the address its image links point to.
+std::string public_base(const ImageServiceOptions& o, HttpExchange& ex) {
   if (!o.public_base_url.empty()) return o.public_base_url;
-  std::string host(r[http::field::host]);
-  if (host.empty()) host = "localhost";
-  auto proto = r["X-Forwarded-Proto"];
-  return (proto == "https" ? "https://" : "http://") + host;
+  return "http://" + local_address_of(ex.response.stream().socket());
 }
 
 std::string_view mime_of_file(std::string_view name) {
@@ -163,7 +162,7 @@ awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, cons
   }
   attempt.ticket = std::move(admission.ticket);
 
-  ImageContext ctx{ex, request, relay_, files_, disk_, public_base(options_, ex.request)};
+  ImageContext ctx{ex, request, relay_, files_, disk_, public_base(options_, ex)};
   ClientWatch watch(ex.response.stream());
   ex.watch = &watch;
   const std::int64_t give_up_us =

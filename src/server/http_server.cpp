@@ -49,6 +49,15 @@ tcp::endpoint parse_listen_address(const std::string& text) {
   return {addr, static_cast<unsigned short>(p)};
 }
 
+std::string local_address_of(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto ep = socket.local_endpoint(ec);
+  if (ec) return "127.0.0.1";
+  const auto addr = ep.address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
+         std::to_string(ep.port());
+}
+
 OpenFileLimit raise_open_file_limit() {
   OpenFileLimit out;
   rlimit lim{};

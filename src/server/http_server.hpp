@@ -124,6 +124,11 @@ class HttpServer {
 // "host:port", "[v6]:port" or ":port" to an endpoint; throws on bad input.
 tcp::endpoint parse_listen_address(const std::string& text);
 
+// "127.0.0.1:3000", "[::1]:3000": the address a client connection reached,
+// which is this server's own (the listening address, or with a wildcard
+// listen address the interface's) and not anything the client says.
+std::string local_address_of(const tcp::socket& socket);
+
 struct OpenFileLimit {
   std::uint64_t before = 0;
   std::uint64_t now = 0;
