@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <boost/json.hpp>
 
@@ -32,6 +33,7 @@
 #include "store/usage_sink.hpp"
 #include "store/usage_spool.hpp"
 #include "util/crypto.hpp"
+#include "util/files.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
 #include "web/client_config_command.hpp"
@@ -102,7 +104,7 @@ std::string instance_id_of(const ServerConfig& s, bool create) {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   id = std::string(host) + "-" + random_urlsafe(6);
-  std::filesystem::create_directories(data_dir_of(s));
+  create_private_directories(data_dir_of(s));
   std::ofstream(file) << id << "\n";
   return id;
 }
@@ -125,6 +127,21 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
                  "from aiohub\"}]}'\n";
   }
   std::cout << std::endl;
+}
+
+// Files an earlier version (or an operator) left readable by others: the
+// database holds upstream keys.
+void restrict_data_files(const ServerConfig& s) {
+  std::vector<std::filesystem::path> files{usage_journal_file(s), data_dir_of(s) / "instance-id"};
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (s.database.rfind(kSqlite, 0) == 0) {
+    const std::string db = s.database.substr(kSqlite.size());
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) files.emplace_back(db + suffix);
+  }
+  for (const auto& f : files)
+    if (auto was = restrict_to_owner(f))
+      spdlog::warn("{} was readable by others (mode {:o}); it is now 0600", f.string(),
+                   static_cast<unsigned>(*was));
 }
 
 // What other instances charged, added to this instance's view of each
@@ -152,6 +169,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   if (!listen_override.empty()) cfg.server.listen = listen_override;
   setup_logging(cfg.server.log_level, cfg.server.log_format);
   for (auto& w : cfg.warnings) spdlog::warn("{}", w);
+  restrict_data_files(cfg.server);
   // Every client connection, and the upstream connection it makes, is a
   // descriptor: take all the system allows, and cap connections below it.
   const OpenFileLimit files = raise_open_file_limit();
@@ -485,6 +503,9 @@ int status_command(const CommonOptions& o, bool as_json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The database, its journal, the usage queue and stored images are the
+  // owner's alone, whichever command creates them.
+  umask(077);
   CLI::App app{"aiohub: one LLM gateway for every client protocol"};
   app.require_subcommand(1);
 
