@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <boost/json.hpp>
 
@@ -33,6 +34,7 @@
 #include "store/usage_sink.hpp"
 #include "store/usage_spool.hpp"
 #include "util/crypto.hpp"
+#include "util/files.hpp"
 #include "util/logging.hpp"
 #include "util/time.hpp"
 #include "web/client_config_command.hpp"
@@ -103,7 +105,7 @@ std::string instance_id_of(const ServerConfig& s, bool create) {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   id = std::string(host) + "-" + random_urlsafe(6);
-  std::filesystem::create_directories(data_dir_of(s));
+  create_private_directories(data_dir_of(s));
   std::ofstream(file) << id << "\n";
   return id;
 }
@@ -126,6 +128,21 @@ void print_banner(const ProvisionResult& r, const std::string& address) {
                  "from aiohub\"}]}'\n";
   }
   std::cout << std::endl;
+}
+
+// Files an earlier version (or an operator) left readable by others: the
+// database holds upstream keys.
+void restrict_data_files(const ServerConfig& s) {
+  std::vector<std::filesystem::path> files{usage_journal_file(s), data_dir_of(s) / "instance-id"};
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (s.database.rfind(kSqlite, 0) == 0) {
+    const std::string db = s.database.substr(kSqlite.size());
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) files.emplace_back(db + suffix);
+  }
+  for (const auto& f : files)
+    if (auto was = restrict_to_owner(f))
+      spdlog::warn("{} was readable by others (mode {:o}); it is now 0600", f.string(),
+                   static_cast<unsigned>(*was));
 }
 
 // What other instances charged, added to this instance's view of each
@@ -153,6 +170,16 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   if (!listen_override.empty()) cfg.server.listen = listen_override;
   setup_logging(cfg.server.log_level, cfg.server.log_format);
   for (auto& w : cfg.warnings) spdlog::warn("{}", w);
+  restrict_data_files(cfg.server);
+  // Every client connection, and the upstream connection it makes, is a
+  // descriptor: take all the system allows, and cap connections below it.
+  const OpenFileLimit files = raise_open_file_limit();
+  std::size_t max_connections = static_cast<std::size_t>(cfg.server.max_connections);
+  if (max_connections == 0) max_connections = std::max<std::uint64_t>(64, files.now / 2);
+  spdlog::info("open file limit {}{}; at most {} client connections", files.now,
+               files.now != files.before ? " (raised from " + std::to_string(files.before) + ")"
+                                         : std::string(),
+               max_connections);
 
   {
     auto store = open_store(cfg.server.database);
@@ -173,6 +200,12 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   UsageWriter usage(cfg.server.database, sink);
   usage.start();
   ConfigWatcher watcher(cfg.server.database, std::chrono::milliseconds(1000));
+  Metrics metrics;
+  // Metric labels name only what the configuration knows.
+  auto label_names = [&metrics, &watcher] {
+    metrics.set_known_names(
+        std::make_shared<const Metrics::KnownNames>(Metrics::known_names_of(*watcher.current())));
+  };
   // Shared state for a cluster: quota, limits, channel health and change
   // notices in Redis; without it each instance keeps its own.
   std::unique_ptr<RedisSharedState> redis;
@@ -182,9 +215,13 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
     ro.instance_id = sink.instance->id;
     redis = std::make_unique<RedisSharedState>(
         ro, [&watcher] { return watcher.current(); }, [&watcher] { watcher.poke(); });
-    watcher.on_reload = [r = redis.get()](std::int64_t revision) { r->config_changed(revision); };
   }
+  watcher.on_reload = [r = redis.get(), &label_names](std::int64_t revision) {
+    label_names();
+    if (r) r->config_changed(revision);
+  };
   watcher.start();
+  label_names();
   config_for_balances = &watcher;
   if (redis) redis->start();
 
@@ -194,7 +231,6 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   SharedState local_shared;
   Pipeline pipeline(usage, redis ? *redis : local_shared, cfg.routing);
-  Metrics metrics;
   pipeline.attach_metrics(metrics);
   Gateway gateway(pipeline, relay);
   ImageService images(image_service_options(cfg), pipeline, relay);
@@ -206,6 +242,8 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   options.listen = cfg.server.listen;
   options.threads = cfg.server.threads;
   options.max_body_bytes = cfg.server.max_body_bytes;
+  options.header_timeout = std::chrono::seconds(cfg.server.header_timeout_seconds);
+  options.max_connections = max_connections;
   HttpServer server(options, front);
 
   server.start();
@@ -466,6 +504,9 @@ int status_command(const CommonOptions& o, bool as_json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The database, its journal, the usage queue and stored images are the
+  // owner's alone, whichever command creates them.
+  umask(077);
   CLI::App app{"aiohub: one LLM gateway for every client protocol"};
   app.require_subcommand(1);
 

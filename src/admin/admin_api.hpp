@@ -41,6 +41,9 @@ class AdminApi {
   // Redis, when configured: its reachability is a /metrics gauge.
   void attach_shared_state(const SharedState* shared) { shared_ = shared; }
 
+  // Before the body of an /api call is read: 401 without a token, or, when
+  // a body is on its way, with a wrong one (handle() checks every call).
+  awaitable<std::optional<EarlyReply>> screen(const http::request_header<>& head);
   awaitable<void> handle(HttpExchange& ex);   // /api, /api/...
   awaitable<void> metrics(HttpExchange& ex);  // /metrics
   void stop();

@@ -9,6 +9,7 @@
 #include "pipeline/auth.hpp"
 #include "protocols/errors.hpp"
 #include "server/cors.hpp"
+#include "util/bounded.hpp"
 #include "util/time.hpp"
 #include "web/serve.hpp"
 
@@ -28,7 +29,40 @@ awaitable<void> reply_error(HttpExchange& ex, ErrorShape shape, const ApiError& 
   co_await ex.response.send(error.status, "application/json", body, extra);
 }
 
+// The routes answered before any key is looked for.
+bool keyless(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::healthz:
+    case RouteKind::admin:
+    case RouteKind::web:
+    case RouteKind::preflight:
+    case RouteKind::image_file:
+    case RouteKind::mistake:
+    case RouteKind::not_found:
+    case RouteKind::method_not_allowed:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+awaitable<std::optional<EarlyReply>> FrontDoor::screen(const http::request_header<>& head,
+                                                       std::string_view path,
+                                                       std::string_view query) {
+  const auto route = classify_request(head.method_string(), path);
+  if (route.kind == RouteKind::admin) {
+    if (path == "/metrics") co_return std::nullopt;
+    std::optional<EarlyReply> refused = co_await admin_.screen(head);
+    co_return refused;
+  }
+  if (keyless(route.kind)) co_return std::nullopt;
+  const auto snap = config_.current();
+  const auto auth = authenticate(*snap, presented_key(head, query), unix_now_s());
+  if (auth.key) co_return std::nullopt;
+  co_return EarlyReply{auth.error.status, error_body(route.shape, auth.error), ""};
+}
 
 std::string FrontDoor::early_error_body(std::string_view path, int status,
                                         std::string_view message) {
@@ -69,8 +103,8 @@ awaitable<void> FrontDoor::handle(HttpExchange& ex) {
     }
     case RouteKind::method_not_allowed: {
       const ApiError e{405,
-                       "Method " + std::string(ex.request.method_string()) + " is not allowed on " +
-                           std::string(ex.path) + ".",
+                       "Method " + bounded_for_log(ex.request.method_string(), kMaxLoggedName) +
+                           " is not allowed on " + bounded_for_log(ex.path, kMaxLoggedPath) + ".",
                        "method_not_allowed", ""};
       co_await reply_error(ex, route.shape, e);
       co_return;

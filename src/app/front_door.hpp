@@ -23,6 +23,14 @@ class FrontDoor final : public RequestHandler {
             Metrics& metrics)
       : config_(config), gateway_(gateway), images_(images), admin_(admin), metrics_(metrics) {}
 
+  // Before the body: the keyed routes refuse a missing or unknown key
+  // (disabled, expired, out of quota too) exactly as handle() would, in the
+  // path's protocol; the admin API refuses a missing or wrong admin token.
+  // Keyless routes (health, web pages, CORS preflight, stored image files,
+  // /metrics) pass.
+  awaitable<std::optional<EarlyReply>> screen(const http::request_header<>& head,
+                                              std::string_view path,
+                                              std::string_view query) override;
   awaitable<void> handle(HttpExchange& ex) override;
   std::string early_error_body(std::string_view path, int status,
                                std::string_view message) override;

@@ -1,5 +1,6 @@
 #include "app/routes.hpp"
 
+#include "util/bounded.hpp"
 #include "util/strings.hpp"
 #include "web/static_site.hpp"
 
@@ -28,7 +29,8 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   // Mistakes first: they are what people hit on day one.
   if (path.find("/v1/v1/") != std::string_view::npos || path.ends_with("/v1/v1")) {
     c.kind = RouteKind::mistake;
-    c.message = "Your base URL has an extra /v1: the request went to " + std::string(path) +
+    c.message = "Your base URL has an extra /v1: the request went to " +
+                bounded_for_log(path, kMaxLoggedPath) +
                 ". Set the client's base URL to this gateway's root, or to <root>/v1 for "
                 "OpenAI-style clients, but not both.";
     return c;
@@ -37,7 +39,7 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
     if (count_occurrences(path, ep) > 1) {
       c.kind = RouteKind::mistake;
       c.message = "The base URL was set to a full endpoint: the request went to " +
-                  std::string(path) + ", which repeats " + std::string(ep) +
+                  bounded_for_log(path, kMaxLoggedPath) + ", which repeats " + std::string(ep) +
                   ". Set the client's base URL to the gateway root (or <root>/v1), without " +
                   std::string(ep) + ".";
       return c;
@@ -67,7 +69,8 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   auto later = [&](Endpoint e) {
     c.kind = RouteKind::not_served_yet;
     c.endpoint = e;
-    c.message = "The endpoint " + std::string(path) + " is not served by this gateway version yet.";
+    c.message = "The endpoint " + bounded_for_log(path, kMaxLoggedPath) +
+                " is not served by this gateway version yet.";
     return c;
   };
   if (path == "/v1/messages") {
@@ -117,7 +120,7 @@ ClassifiedRequest classify_request(std::string_view method, std::string_view pat
   }
 
   c.kind = RouteKind::not_found;
-  c.message = "Unknown path " + std::string(path) +
+  c.message = "Unknown path " + bounded_for_log(path, kMaxLoggedPath) +
               ". This gateway serves /v1/chat/completions, /v1/responses, /v1/messages, "
               "/v1beta/models/{model}:generateContent, /v1/images/generations, "
               "/v1/images/edits and /v1/models.";

@@ -4,12 +4,25 @@
 
 #include "store/store.hpp"
 #include "store/usage_spool.hpp"
+#include "util/bounded.hpp"
 
 namespace aiohub {
 namespace {
 constexpr std::size_t kBatch = 512;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 }  // namespace
+
+void bound_client_text(UsageRecord& row) {
+  auto bound = [](std::string& text, std::size_t max) {
+    if (text.size() > max) text = bounded_for_log(text, max);
+  };
+  bound(row.model, kMaxLoggedName);
+  bound(row.upstream_model, kMaxLoggedName);
+  bound(row.key_name, kMaxLoggedName);
+  bound(row.group, kMaxLoggedName);
+  bound(row.channel, kMaxLoggedName);
+  bound(row.error, kMaxLoggedError);
+}
 
 UsageWriter::UsageWriter(std::string database_url, UsageSinkOptions sink)
     : database_url_(std::move(database_url)),
@@ -40,6 +53,7 @@ void UsageWriter::start() {
 }
 
 void UsageWriter::push(UsageRecord row) {
+  bound_client_text(row);
   // Encoded outside the lock every I/O thread takes; appended under it, so
   // that the journal's order is the queue's.
   const std::string encoded = journal_ ? usage_row_to_json(row) : std::string();

@@ -17,12 +17,18 @@
 
 namespace aiohub {
 
+// Cuts the client-chosen text of a row (the model a client named, an error
+// that quotes it) to the bounds of util/bounded.hpp. Applied where rows are
+// built and again by UsageWriter::push, the way every row takes to a store.
+void bound_client_text(UsageRecord& row);
+
 class UsageWriter {
  public:
   explicit UsageWriter(std::string database_url, UsageSinkOptions sink = {});
   ~UsageWriter();
 
   void start();
+  // Queues a row (its text bounded, see bound_client_text).
   void push(UsageRecord row);
   // The latest health of a channel, written with the next batch (only the
   // newest state per channel is kept).

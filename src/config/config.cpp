@@ -238,6 +238,16 @@ Config parse_config(std::string_view text, const std::string& source) {
       if (*v < 1024) fail(source, t->source(), "[server].max_body_bytes must be at least 1024");
       s.max_body_bytes = static_cast<std::size_t>(*v);
     }
+    if (auto v = r.integer("header_timeout_seconds")) {
+      if (*v < 1 || *v > 3600)
+        fail(source, t->source(), "[server].header_timeout_seconds must be between 1 and 3600");
+      s.header_timeout_seconds = static_cast<int>(*v);
+    }
+    if (auto v = r.integer("max_connections")) {
+      if (*v < 0)
+        fail(source, t->source(), "[server].max_connections must be 0 (automatic) or more");
+      s.max_connections = *v;
+    }
     if (auto v = r.integer("threads")) s.threads = static_cast<int>(*v);
     if (auto v = r.integer("shutdown_grace_seconds"))
       s.shutdown_grace_seconds = static_cast<int>(*v);

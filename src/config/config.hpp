@@ -34,6 +34,12 @@ struct ServerConfig {
   std::string redis;
   std::optional<std::string> admin_token;
   std::size_t max_body_bytes = 32u << 20;
+  // From the connection (or a kept-alive request's first byte) to the end
+  // of the request's head.
+  int header_timeout_seconds = 10;
+  // Client connections at once (more are answered 503); 0: half the
+  // open-file limit.
+  std::int64_t max_connections = 0;
   int threads = 0;  // 0: one event loop per core
   int shutdown_grace_seconds = 30;
   std::string log_level = "info";
@@ -73,7 +79,7 @@ struct PriceConfig {
 // [images]: generated images kept for response_format=url.
 struct ImagesConfig {
   std::string dir;              // empty: "images" beside the SQLite file
-  std::string public_base_url;  // empty: http://<Host of the request>
+  std::string public_base_url;  // empty: http://<the listening address>
   double retention_hours = 24;
   std::int64_t max_bytes = std::int64_t(1) << 30;
   std::int64_t max_file_bytes = 50 << 20;  // one uploaded image

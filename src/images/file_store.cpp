@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "util/crypto.hpp"
+#include "util/files.hpp"
 
 namespace aiohub {
 namespace fs = std::filesystem;
@@ -46,7 +47,7 @@ ImageFileStore::Saved ImageFileStore::save(std::string_view bytes, std::string_v
 ImageFileStore::Saved ImageFileStore::write(std::string_view bytes, std::string_view extension) {
   Saved out;
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  create_private_directories(dir_, ec);
   if (ec) {
     out.error = "cannot create " + dir_.string() + ": " + ec.message();
     return out;

@@ -47,12 +47,11 @@ ImageService::~ImageService() {
 
 namespace {
 
-std::string public_base(const ImageServiceOptions& o, const http::request<http::string_body>& r) {
+// Never from the request's Host or X-Forwarded-* headers: a client would
+// choose the address its image links point to.
+std::string public_base(const ImageServiceOptions& o, HttpExchange& ex) {
   if (!o.public_base_url.empty()) return o.public_base_url;
-  std::string host(r[http::field::host]);
-  if (host.empty()) host = "localhost";
-  auto proto = r["X-Forwarded-Proto"];
-  return (proto == "https" ? "https://" : "http://") + host;
+  return "http://" + local_address_of(ex.response.stream().socket());
 }
 
 std::string_view mime_of_file(std::string_view name) {
@@ -130,7 +129,7 @@ awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, cons
   AdaptorOpener opener({ex.worker.io.get_executor(), ex.worker.pool});
   RelayContext relay{transport, ex.request,        ex.request.body(), opener,
                      relay_,    pipeline_.clock(), ex.started_us};
-  ImageContext ctx{relay, request, files_, disk_, public_base(options_, ex.request)};
+  ImageContext ctx{relay, request, files_, disk_, public_base(options_, ex)};
   ImageCalls calls(ctx, snap);
   const ServeRequest serve_request{Endpoint::images, request.model, request.stream};
   co_await pipeline_.serve_with_failover(relay, snap, key, ex.worker.rng, serve_request, calls);

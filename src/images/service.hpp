@@ -20,7 +20,7 @@ namespace aiohub {
 
 struct ImageServiceOptions {
   std::filesystem::path dir;
-  std::string public_base_url;  // empty: from the request's Host header
+  std::string public_base_url;  // empty: http://<the listening address>
   std::chrono::seconds retention{24 * 3600};
   std::uint64_t max_bytes = std::uint64_t(1) << 30;
   multipart::Limits upload_limits;

@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "gateway/snapshot.hpp"
+
 namespace aiohub {
 namespace {
 
@@ -167,6 +169,20 @@ struct Metrics::Shard {
   std::unordered_map<std::string, ModelSeries> models;
 };
 
+Metrics::KnownNames Metrics::known_names_of(const Snapshot& snap) {
+  KnownNames k;
+  for (const auto& [name, group] : snap.groups) k.add(k.groups, name);
+  for (const Channel& c : snap.channels) {
+    k.add(k.channels, c.record.name);
+    for (const auto& m : c.record.models) k.add(k.models, m);
+  }
+  for (const auto& [group, models] : snap.routes)
+    for (const auto& [model, channels] : models) k.add(k.models, model);
+  for (const auto& [model, price] : snap.prices) k.add(k.models, model);
+  for (const auto& [model, price] : snap.image_prices) k.add(k.models, model);
+  return k;
+}
+
 Metrics::Metrics() : id_(next_metrics_id()) {}
 Metrics::~Metrics() = default;
 
@@ -184,8 +200,21 @@ Metrics::Shard& Metrics::local_shard() {
 void Metrics::observe(const UsageRecord& row) {
   Shard& shard = local_shard();
   const std::string status = std::to_string(row.status);
-  std::string request_key = join({row.model, row.channel, row.group, row.endpoint, status});
-  std::string model_key = join({row.model, row.channel, row.group});
+  std::string_view model = row.model, channel = row.channel, group = row.group;
+  if (auto known = known_.load(std::memory_order_acquire)) {
+    // Empty means "none" (a request refused before routing), not a name.
+    auto label = [&known](std::string_view name, const std::unordered_set<std::string>& names) {
+      if (name.empty()) return name;
+      if (name.size() > known->longest || !names.count(std::string(name)))
+        return std::string_view(kOther);
+      return name;
+    };
+    model = label(model, known->models);
+    channel = label(channel, known->channels);
+    group = label(group, known->groups);
+  }
+  std::string request_key = join({model, channel, group, row.endpoint, status});
+  std::string model_key = join({model, channel, group});
   {
     std::lock_guard lock(shard.mutex);
     if (shard.requests.size() >= kMaxRequestSeries && !shard.requests.count(request_key))

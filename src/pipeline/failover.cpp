@@ -192,6 +192,7 @@ void Pipeline::record(RelayContext& ctx, const Key& key, const ServeRequest& req
   row.status = outcome.status;
   row.error = outcome.error;
   row.attempts = std::move(attempt.attempts);
+  bound_client_text(row);
   spdlog::debug("{} {} key={} model={} channel={} status={} in={} out={} cost_micros={} {}ms",
                 row.request_id, row.endpoint, row.key_name, row.model, row.channel, row.status,
                 row.usage.input, row.usage.output, row.cost, row.latency_ms);

@@ -2,6 +2,7 @@
 
 #include "domain/records.hpp"
 #include "router/router.hpp"
+#include "util/bounded.hpp"
 
 namespace aiohub {
 
@@ -41,8 +42,10 @@ std::optional<ApiError> check_group(const Snapshot& snap, const Key& key, Endpoi
                   "endpoint_not_allowed", ""};
 }
 
-std::optional<ApiError> route_error(const RouteDecision& decision, const std::string& model,
+std::optional<ApiError> route_error(const RouteDecision& decision, const std::string& model_name,
                                     const Key& key, Endpoint endpoint) {
+  // The client's text, quoted back: bounded (a megabyte name gets a short echo).
+  const std::string model = bounded_for_log(model_name, kMaxLoggedName);
   const std::string group = key.record.group == kAutoGroup
                                 ? std::string("any group of the auto order")
                                 : "group '" + key.record.group + "'";

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "util/bounded.hpp"
+
 namespace aiohub {
 
 std::string_view openai_error_type(int status) {
@@ -73,10 +75,13 @@ std::string_view gemini_error_status(int status) {
 
 std::string error_body(ErrorShape shape, const ApiError& e) {
   namespace json = boost::json;
+  // Every error answer passes here: messages that quote a client's input
+  // ("unsupported type \"...\"") echo a bounded part of it.
+  const std::string message = bounded_for_log(e.message, kMaxEchoedError);
   json::object err;
   switch (shape) {
     case ErrorShape::openai: {
-      err["message"] = e.message;
+      err["message"] = message;
       err["type"] = e.type.empty() ? openai_error_type(e.status) : std::string_view(e.type);
       err["param"] = nullptr;
       if (e.code.empty())
@@ -87,12 +92,12 @@ std::string error_body(ErrorShape shape, const ApiError& e) {
     }
     case ErrorShape::anthropic: {
       err["type"] = e.type.empty() ? anthropic_error_type(e.status) : std::string_view(e.type);
-      err["message"] = e.message;
+      err["message"] = message;
       return json::serialize(json::object{{"type", "error"}, {"error", std::move(err)}});
     }
     case ErrorShape::gemini: {
       err["code"] = e.status;
-      err["message"] = e.message;
+      err["message"] = message;
       err["status"] = gemini_error_status(e.status);
       return json::serialize(json::object{{"error", std::move(err)}});
     }

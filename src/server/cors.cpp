@@ -32,7 +32,9 @@ std::string preflight_headers(const http::fields& request) {
   std::string allowed(kAllowed);
   if (auto it = request.find("Access-Control-Request-Headers"); it != request.end()) {
     std::string_view asked = it->value();
-    while (!asked.empty()) {
+    // Named back, so bounded: no SDK asks for more, or longer, names.
+    constexpr std::size_t kMaxNames = 64, kMaxNameBytes = 64;
+    for (std::size_t names = 0; !asked.empty() && names < kMaxNames; ++names) {
       auto comma = asked.find(',');
       std::string_view name = asked.substr(0, comma);
       asked = comma == std::string_view::npos ? std::string_view{} : asked.substr(comma + 1);
@@ -41,7 +43,7 @@ std::string preflight_headers(const http::fields& request) {
       std::string lower;
       for (char c : name)
         lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      bool clean = !lower.empty();
+      bool clean = !lower.empty() && lower.size() <= kMaxNameBytes;
       for (char c : lower) clean &= token_char(c);
       if (clean && lower.rfind("x-stainless-", 0) == 0 && allowed.find(lower) == std::string::npos)
         allowed += ", " + lower;

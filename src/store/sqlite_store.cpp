@@ -10,6 +10,7 @@
 #include "store/record_json.hpp"
 #include "store/store.hpp"
 #include "store/usage_buckets.hpp"
+#include "util/files.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -182,7 +183,7 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) {
     auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+    if (!parent.empty()) create_private_directories(parent);
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {

@@ -12,6 +12,7 @@
 
 #include "store/store.hpp"
 #include "store/usage_spool.hpp"
+#include "util/files.hpp"
 
 namespace aiohub {
 namespace {
@@ -44,7 +45,7 @@ std::size_t padded(std::size_t n) {
 UsageJournal::UsageJournal(std::filesystem::path file, std::size_t capacity)
     : capacity_(capacity), write_off_(kHeader) {
   if (capacity_ < 2 * kHeader) capacity_ = 2 * kHeader;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  if (file.has_parent_path()) create_private_directories(file.parent_path());
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0)
     throw StoreError("usage journal: cannot open " + file.string() + ": " + std::strerror(errno));

@@ -15,6 +15,7 @@
 
 #include "store/pg_connection.hpp"
 #include "store/store.hpp"
+#include "util/files.hpp"
 
 namespace aiohub {
 namespace {
@@ -133,7 +134,7 @@ std::optional<UsageRecord> usage_row_from_json(std::string_view line) {
 
 UsageSpool::UsageSpool(fs::path dir) : dir_(std::move(dir)) {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  create_private_directories(dir_, ec);
   if (ec) throw StoreError("usage queue: cannot create " + dir_.string() + ": " + ec.message());
   std::size_t rows = 0;
   for (auto& f : files()) {

@@ -26,9 +26,21 @@ struct Object {
   const Member* find(std::string_view key) const;
 };
 
+// No request of any protocol has more top-level fields than this (Chat
+// Completions, the largest, has a few dozen); a body with more is refused
+// before the gateway spends time on it.
+inline constexpr std::size_t kMaxTopLevelMembers = 256;
+
 // Scans `text`, which must hold exactly one JSON object (whitespace around it
-// is allowed). On failure returns a short description of what is wrong.
-std::optional<std::string> scan_object(std::string_view text, Object& out);
+// is allowed) of at most `max_members` members. On failure returns a short
+// description of what is wrong. Strings must be well-formed UTF-8 and their
+// \u escapes pair surrogates, as Boost.JSON requires of the same bytes later.
+// Linear in the text, plus O(n log n) key comparisons for the duplicate check.
+std::optional<std::string> scan_object(std::string_view text, Object& out,
+                                       std::size_t max_members = kMaxTopLevelMembers);
+
+// For tests: how many key comparisons the last scan_object on this thread made.
+std::size_t last_scan_key_comparisons();
 
 // Validates any JSON value; nullopt when valid.
 std::optional<std::string> validate(std::string_view text);

@@ -116,3 +116,15 @@ TEST(Time, ParsesRfc3339Forms) {
   EXPECT_FALSE(parse_rfc3339("yesterday"));
   EXPECT_EQ(format_rfc3339(1798761600), "2027-01-01T00:00:00Z");
 }
+
+TEST(Config, HeaderDeadlineAndConnectionCap) {
+  Config defaults = parse_config("");
+  EXPECT_EQ(defaults.server.header_timeout_seconds, 10);
+  EXPECT_EQ(defaults.server.max_connections, 0);  // automatic: from the open-file limit
+  Config c = parse_config("[server]\nheader_timeout_seconds = 3\nmax_connections = 500\n");
+  EXPECT_EQ(c.server.header_timeout_seconds, 3);
+  EXPECT_EQ(c.server.max_connections, 500);
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_THROW(parse_config("[server]\nheader_timeout_seconds = 0\n"), ConfigError);
+  EXPECT_THROW(parse_config("[server]\nmax_connections = -1\n"), ConfigError);
+}

@@ -797,5 +797,79 @@ TEST(GeminiRoundTrip, IrStreamThroughGeminiKeepsPartsAndIds) {
       R"({"input":10,"output":25,"cache_read":4,"cache_write":0,"reasoning":5,"reported":true})");
 }
 
+// Many parallel calls (a client's history can hold thousands): responses
+// without ids still answer the earliest unanswered call of their name, and
+// results are matched to calls by id, then by name, in call order. Matching
+// is indexed now; these pin the answers it gives.
+TEST(GeminiDecodeRequest, ManyIdlessResponsesAnswerTheirCallsInOrder) {
+  constexpr int n = 3000;
+  json::array calls, responses;
+  for (int i = 0; i < n; ++i) {
+    const std::string name = i % 2 ? "odd" : "even";
+    calls.push_back(
+        json::object{{"functionCall", json::object{{"name", name}, {"args", json::object{}}}}});
+  }
+  // Answered in another order: all the odd calls first, then the even ones.
+  for (int pass = 1; pass >= 0; --pass)
+    for (int i = pass; i < n; i += 2)
+      responses.push_back(
+          json::object{{"functionResponse", json::object{{"name", pass ? "odd" : "even"},
+                                                         {"response", json::object{{"i", i}}}}}});
+  // A response no call asked for gets an id of its own.
+  responses.push_back(json::object{
+      {"functionResponse", json::object{{"name", "nobody"}, {"response", json::object{}}}}});
+  const std::string body = json::serialize(json::object{
+      {"contents", json::array{json::object{{"role", "user"},
+                                            {"parts", json::array{json::object{{"text", "go"}}}}},
+                               json::object{{"role", "model"}, {"parts", calls}},
+                               json::object{{"role", "user"}, {"parts", responses}}}}});
+  ir::Request r;
+  ASSERT_FALSE(gm::decode_request(body, "gemini-2.5-pro", false, r));
+  ASSERT_EQ(r.messages.size(), 3u);
+  const auto& answered = r.messages[2].parts;
+  ASSERT_EQ(answered.size(), static_cast<std::size_t>(n + 1));
+  std::size_t k = 0;
+  for (int pass = 1; pass >= 0; --pass)
+    for (int i = pass; i < n; i += 2, ++k)
+      ASSERT_EQ(answered[k].tool_call_id, r.messages[1].parts[i].tool_call_id) << i;
+  EXPECT_EQ(answered.back().tool_call_id, "call_" + std::to_string(n));
+}
+
+TEST(GeminiEncodeRequest, ManyResultsAreMatchedByIdThenByNameInCallOrder) {
+  constexpr int n = 2000;
+  ir::Request r;
+  r.model = "gemini-2.5-pro";
+  std::vector<ir::Part> calls, results;
+  for (int i = 0; i < n; ++i) calls.push_back(tool_call("c" + std::to_string(i), "f", "{}"));
+  // Results in reverse order; every tenth has a foreign id and so is matched by name.
+  for (int i = n - 1; i >= 0; --i) {
+    ir::Part res = tool_result(i % 10 ? "c" + std::to_string(i) : "other-" + std::to_string(i),
+                               std::to_string(i));
+    res.tool_name = "f";
+    results.push_back(std::move(res));
+  }
+  r.messages.push_back(message(ir::Role::user, {ir::Part::make_text("go")}));
+  r.messages.push_back(message(ir::Role::assistant, calls));
+  r.messages.push_back(message(ir::Role::user, results));
+  const json::value body = json::parse(gm::encode_request(r));
+  const json::array& parts = body.at("contents").at(2).at("parts").as_array();
+  ASSERT_EQ(parts.size(), static_cast<std::size_t>(n));
+  // By-name results go to the id-less-matched calls in call order: the
+  // earliest foreign-id result (the highest i, listed first) to call c0.
+  std::vector<int> by_name;
+  for (int i = n - 1; i >= 0; --i)
+    if (i % 10 == 0) by_name.push_back(i);
+  std::size_t next_by_name = 0;
+  for (int i = 0; i < n; ++i) {
+    const json::object& fr = parts[i].at("functionResponse").as_object();
+    EXPECT_EQ(fr.at("id").as_string(), "c" + std::to_string(i));
+    const int answer = std::stoi(std::string(fr.at("response").at("result").as_string()));
+    if (i % 10)
+      EXPECT_EQ(answer, i);
+    else
+      EXPECT_EQ(answer, by_name[next_by_name++]) << i;
+  }
+}
+
 }  // namespace
 }  // namespace aiohub

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/snapshot.hpp"
+
 #include <map>
 #include <regex>
 #include <sstream>
@@ -131,5 +133,43 @@ TEST(Metrics, AFirstByteUnderAMillisecondStillCounts) {
             "1");
   EXPECT_EQ(
       s[R"(aiohub_time_to_first_token_seconds_bucket{model="gpt",channel="c1",group="g",le="0.1"})"],
+      "1");
+}
+
+TEST(Metrics, NamesTheConfigurationDoesNotKnowAreCountedAsOther) {
+  Metrics m;
+  Snapshot snap;
+  snap.groups["g"].name = "g";
+  snap.channels.emplace_back();
+  snap.channels.back().record.name = "c1";
+  snap.channels.back().record.models = {"gpt"};
+  snap.prices["priced-only"] = Price{};
+  m.set_known_names(std::make_shared<const Metrics::KnownNames>(Metrics::known_names_of(snap)));
+
+  m.observe(row("gpt", 200, 1, 1, 0));
+  m.observe(row("priced-only", 200, 1, 1, 0));
+  // A client's made-up model (a megabyte of it), on a request never routed.
+  UsageRecord made_up = row(std::string(1 << 20, 'x'), 404, 1, 0, 0);
+  made_up.channel.clear();
+  m.observe(made_up);
+  UsageRecord renamed = row("gpt", 200, 1, 1, 0);
+  renamed.channel = "a-channel-since-deleted";
+  renamed.group = "a-group-since-deleted";
+  m.observe(renamed);
+
+  const std::string text = m.render({});
+  EXPECT_LT(text.size(), 64u * 1024);
+  auto s = samples(text);
+  EXPECT_EQ(
+      s[R"(aiohub_requests_total{model="gpt",channel="c1",group="g",endpoint="chat",status="200"})"],
+      "1");
+  EXPECT_EQ(
+      s[R"(aiohub_requests_total{model="priced-only",channel="c1",group="g",endpoint="chat",status="200"})"],
+      "1");
+  EXPECT_EQ(
+      s[R"(aiohub_requests_total{model="other",channel="",group="g",endpoint="chat",status="404"})"],
+      "1");
+  EXPECT_EQ(
+      s[R"(aiohub_requests_total{model="gpt",channel="other",group="other",endpoint="chat",status="200"})"],
       "1");
 }

@@ -2,6 +2,7 @@
 // from the URL; everything else from the body.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "protocols/gemini/codec.hpp"
 #include "protocols/gemini/wire.hpp"
@@ -67,28 +68,41 @@ struct Calls {
     std::string name;
     bool answered = false;
   };
+  // Unanswered calls by id and by name, oldest first; an answered call is
+  // dropped from the other queue when it reaches the front. Each response
+  // is matched in O(log n), not by a scan of every call before it.
+  struct Queue {
+    std::vector<std::size_t> items;
+    std::size_t head = 0;
+  };
   std::vector<Call> calls;
+  std::map<std::string, Queue, std::less<>> unanswered_by_id, unanswered_by_name;
 
   std::string next_id() const { return "call_" + std::to_string(calls.size()); }
 
   void add(ir::Part& call) {
     if (call.tool_call_id.empty()) call.tool_call_id = next_id();
+    unanswered_by_id[call.tool_call_id].items.push_back(calls.size());
+    unanswered_by_name[call.tool_name].items.push_back(calls.size());
     calls.push_back({call.tool_call_id, call.tool_name});
   }
 
   // By id when the response has one, else the earliest unanswered call of
   // that name: positional ids misassign parallel calls (docs/protocols/README.md#pitfall-4).
   void answer(ir::Part& result) {
-    for (auto& c : calls) {
-      bool match =
-          result.tool_call_id.empty() ? c.name == result.tool_name : c.id == result.tool_call_id;
-      if (match && !c.answered) {
+    const bool by_name = result.tool_call_id.empty();
+    auto& index = by_name ? unanswered_by_name : unanswered_by_id;
+    if (auto it = index.find(by_name ? result.tool_name : result.tool_call_id); it != index.end()) {
+      Queue& q = it->second;
+      while (q.head < q.items.size() && calls[q.items[q.head]].answered) ++q.head;
+      if (q.head < q.items.size()) {
+        Call& c = calls[q.items[q.head++]];
         c.answered = true;
         result.tool_call_id = c.id;
         return;
       }
     }
-    if (result.tool_call_id.empty()) {
+    if (by_name) {
       result.tool_call_id = next_id();
       calls.push_back({result.tool_call_id, result.tool_name, true});
     }

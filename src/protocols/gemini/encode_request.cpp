@@ -4,6 +4,9 @@
 // docs/protocols/README.md#pitfalls).
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "protocols/gemini/codec.hpp"
 #include "protocols/gemini/wire.hpp"
@@ -124,8 +127,9 @@ class ContentsBuilder {
     // order (docs/protocols/README.md#pitfall-9); results answering nothing there
     // become text.
     std::vector<bool> used(results.size(), false);
+    ResultIndex index(results, pending_);
     for (const ir::Part* call : pending_) {
-      std::size_t i = find(results, used, *call);
+      std::size_t i = index.find(used, *call);
       if (i == results.size()) {
         out.push_back(missing(*call));
         continue;
@@ -161,18 +165,52 @@ class ContentsBuilder {
                              {{"error", "no result was recorded for this call"}});
   }
 
-  std::size_t find(const std::vector<const ir::Part*>& results, const std::vector<bool>& used,
-                   const ir::Part& call) {
-    for (std::size_t i = 0; i < results.size(); ++i)
-      if (!used[i] && results[i]->tool_call_id == call.tool_call_id) return i;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      bool answers_other = std::any_of(pending_.begin(), pending_.end(), [&](const ir::Part* c) {
-        return c->tool_call_id == results[i]->tool_call_id;
-      });
-      if (!used[i] && !answers_other && results[i]->tool_name == call.tool_name) return i;
+  // A call's result: the first unused one with the call's id, else the
+  // first unused one of the call's name that answers no call of the turn.
+  // Indexed once per turn, so that matching is O(log n) per call rather
+  // than a scan of every result (and of every call for each).
+  class ResultIndex {
+   public:
+    ResultIndex(const std::vector<const ir::Part*>& results,
+                const std::vector<const ir::Part*>& calls) {
+      std::set<std::string_view> call_ids;
+      for (const ir::Part* c : calls) call_ids.insert(c->tool_call_id);
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        by_id_[results[i]->tool_call_id].items.push_back(i);
+        if (!call_ids.count(results[i]->tool_call_id))
+          orphans_by_name_[results[i]->tool_name].items.push_back(i);
+      }
+      none_ = results.size();
     }
-    return results.size();
-  }
+
+    std::size_t find(const std::vector<bool>& used, const ir::Part& call) {
+      if (auto i = first_unused(by_id_, call.tool_call_id, used)) return *i;
+      if (auto i = first_unused(orphans_by_name_, call.tool_name, used)) return *i;
+      return none_;
+    }
+
+   private:
+    struct Queue {
+      std::vector<std::size_t> items;
+      std::size_t head = 0;
+    };
+    using Index = std::map<std::string_view, Queue>;
+
+    // Used results are skipped once and for all: each is passed over at
+    // most once per queue.
+    static std::optional<std::size_t> first_unused(Index& index, std::string_view key,
+                                                   const std::vector<bool>& used) {
+      auto it = index.find(key);
+      if (it == index.end()) return std::nullopt;
+      Queue& q = it->second;
+      while (q.head < q.items.size() && used[q.items[q.head]]) ++q.head;
+      if (q.head == q.items.size()) return std::nullopt;
+      return q.items[q.head];
+    }
+
+    Index by_id_, orphans_by_name_;
+    std::size_t none_ = 0;
+  };
 
   // Gemini rejects contents without parts (docs/protocols/README.md#pitfall-10);
   // adjacent turns of one role are merged so that a dropped turn leaves a

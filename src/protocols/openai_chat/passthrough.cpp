@@ -47,14 +47,22 @@ std::string rewrite_request(std::string_view body, const RequestPeek& peek,
   }
   if (peek.stream && !peek.client_wants_usage) {
     const auto* opts = peek.object.find("stream_options");
+    json::value parsed;
     if (opts && opts->value.front() == '{') {
+      // peek_request accepted these bytes, which Boost.JSON takes too;
+      // should they still not parse, the edit below replaces them whole.
       json::parse_options deep;
       deep.max_depth = 256;  // as deep as json_peek accepted
-      json::object o = json::parse(opts->value, {}, deep).as_object();
+      boost::system::error_code ec;
+      parsed = json::parse(opts->value, ec, {}, deep);
+      if (ec) parsed = nullptr;
+    }
+    if (parsed.is_object()) {
+      json::object& o = parsed.get_object();
       o["include_usage"] = true;
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), json::serialize(o)});
-    } else if (opts) {  // null: replace it
+    } else if (opts) {  // null (or unreadable): replace it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), R"({"include_usage":true})"});
     } else {
@@ -133,15 +141,20 @@ std::optional<Usage> usage_from_response(std::string_view body) {
 
 void StreamTap::feed(std::string_view bytes, std::string& out) {
   std::string_view data = bytes;
+  // The pending bytes hold no event end: only their last three can begin
+  // one. (Searching them all again made an event that arrives in many small
+  // reads quadratic in its size.)
+  std::size_t from = 0;
   if (!pending_.empty()) {
+    from = pending_.size() > 3 ? pending_.size() - 3 : 0;
     pending_.append(bytes);
     data = pending_;
   }
   std::size_t start = 0;
   for (;;) {
     // Events end with a blank line; accept LF and CRLF framing.
-    auto lf = data.find("\n\n", start);
-    auto crlf = data.find("\r\n\r\n", start);
+    auto lf = data.find("\n\n", std::max(start, from));
+    auto crlf = data.find("\r\n\r\n", std::max(start, from));
     std::size_t end, term;
     if (lf == std::string_view::npos && crlf == std::string_view::npos) break;
     if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf < lf)) {
