@@ -98,10 +98,22 @@ export function chatRequest(gw, key, body, opts = {}) {
 
 /** The gateway process's resident set size in KiB (VmRSS). */
 export function rssKiB(gw) {
+  return memKiB(gw).rss;
+}
+
+/**
+ * VmRSS and its parts in KiB: anon (heap, stacks), file (mapped files: the
+ * binary, and the usage journal, a 64 MB ring mapped from data_dir whose
+ * pages stay resident once written, until they are reused) and shmem.
+ */
+export function memKiB(gw) {
   const status = fs.readFileSync(`/proc/${gw.proc.pid}/status`, 'utf8');
-  const m = status.match(/^VmRSS:\s+(\d+) kB/m);
-  if (!m) throw new Error(`no VmRSS in /proc/${gw.proc.pid}/status`);
-  return Number(m[1]);
+  const field = (name) => {
+    const m = status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
+    if (!m) throw new Error(`no ${name} in /proc/${gw.proc.pid}/status`);
+    return Number(m[1]);
+  };
+  return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile'), shmem: field('RssShmem') };
 }
 
 /** The usage row of one request id, waiting for the writer's batch. */
