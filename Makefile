@@ -4,12 +4,12 @@ JOBS ?= $(shell nproc)
 CONFIG ?=
 
 .PHONY: build run test unit e2e bench format clean bootstrap fuzz fuzz-smoke fuzz-build test-sanitize
-# Fuzzing (clang-14 + libFuzzer) and the sanitizer build (GCC, ASan + UBSan)
-# build in directories of their own; docs/testing.md.
+# One instrumented build (clang-14: ASan + UBSan + libFuzzer coverage) in a
+# directory of its own serves both the fuzz targets and the sanitized gateway
+# and unit tests; docs/testing.md.
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-ASAN_DIR ?= build-asan
 
 bootstrap:
 	@scripts/bootstrap build
@@ -45,7 +45,7 @@ format:
 
 $(FUZZ_DIR)/Makefile:
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-	  -DAIOHUB_FUZZ=ON -DAIOHUB_TESTS=OFF
+	  -DAIOHUB_FUZZ=ON
 
 fuzz-build:
 	@scripts/bootstrap fuzz
@@ -60,16 +60,14 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	FUZZ_DIR=$(FUZZ_DIR) fuzz/run $(FUZZ_SMOKE_SECONDS)
 
-$(ASAN_DIR)/Makefile:
-	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIOHUB_SANITIZE=address,undefined
-
-# Unit and end-to-end tests against an ASan + UBSan build; any sanitizer
+# Unit and end-to-end tests against the ASan + UBSan build; any sanitizer
 # report fails the run (scripts/test-sanitize).
 test-sanitize:
 	@scripts/bootstrap test
-	$(MAKE) --no-print-directory $(ASAN_DIR)/Makefile
-	cmake --build $(ASAN_DIR) -j $(JOBS)
-	scripts/test-sanitize $(ASAN_DIR) $(JOBS)
+	@scripts/bootstrap fuzz
+	$(MAKE) --no-print-directory $(FUZZ_DIR)/Makefile
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target aiohub unit_tests
+	scripts/test-sanitize $(FUZZ_DIR) $(JOBS)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -1,6 +1,7 @@
-# Sanitizer builds, each in a build directory of its own (never build/):
-#   cmake -B build-asan -DAIOHUB_SANITIZE=address,undefined   (GCC; make test-sanitize)
-#   cmake -B build-fuzz -DAIOHUB_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14   (make fuzz)
+# Sanitizer builds, in a build directory of their own (never build/):
+#   cmake -B build-asan -DAIOHUB_SANITIZE=address,undefined   (any compiler, GCC included)
+#   cmake -B build-fuzz -DAIOHUB_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14
+#     (make fuzz, make fuzz-smoke and make test-sanitize: ASan + UBSan + coverage)
 # Included before any target is defined, so that every library, the binary and
 # the tests are instrumented alike. A sanitizer finding fails the run: UBSan
 # does not recover, ASan's leak checker stays on (the default on Linux).
