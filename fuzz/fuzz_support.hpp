@@ -20,7 +20,17 @@
 namespace fuzz {
 
 [[noreturn]] inline void fuzz_fail(const std::string& why) {
-  std::fprintf(stderr, "\n=== fuzz invariant broken: %s\n", why.c_str());
+  std::string text;  // control bytes (NUL included) as \xNN, so that all of it prints
+  for (unsigned char c : why) {
+    if ((c < 0x20 && c != '\n') || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      text += hex;
+    } else {
+      text += static_cast<char>(c);
+    }
+  }
+  std::fprintf(stderr, "\n=== fuzz invariant broken: %s\n", text.c_str());
   std::fflush(stderr);
   std::abort();
 }
@@ -35,6 +45,8 @@ inline std::uint64_t hash(std::string_view s) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
 }
+
+inline std::string dump(const std::vector<aiohub::ir::Event>& events, std::string_view input);
 
 inline const char* kind_name(aiohub::ir::EventKind k) {
   using aiohub::ir::EventKind;
@@ -65,7 +77,8 @@ inline void check_events(const std::vector<aiohub::ir::Event>& events, bool fini
     const auto& e = events[i];
     auto bad = [&](const char* what) {
       fuzz_fail(std::string(who) + ": event " + std::to_string(i) + " (" + kind_name(e.kind) +
-                " index " + std::to_string(e.index) + "): " + what);
+                " index " + std::to_string(e.index) + "): " + what + "\n--- events:\n" +
+                dump(events, {}));
     };
     if (ended) bad("after the stream ended");
     switch (e.kind) {
@@ -105,12 +118,19 @@ inline void check_events(const std::vector<aiohub::ir::Event>& events, bool fini
         break;
     }
   }
-  if (finished && !ended) fuzz_fail(std::string(who) + ": finish() left the stream open");
+  if (finished && !ended)
+    fuzz_fail(std::string(who) + ": finish() left the stream open\n--- events:\n" + dump(events, {}));
 }
 
 // A dump for comparing two event lists; adjacent deltas of one part and kind
-// are joined, so that decoders free to coalesce text compare equal.
-inline std::string dump(const std::vector<aiohub::ir::Event>& events) {
+// are joined, so that decoders free to coalesce text compare equal. Ids that
+// are not in `input` were made up by the decoder (Gemini's tool calls have
+// none; repaired Chat calls get one): random, so they compare as "<made>".
+inline std::string dump(const std::vector<aiohub::ir::Event>& events, std::string_view input) {
+  auto id = [&](const std::string& v) {
+    return v.empty() || input.empty() || input.find(v) != std::string_view::npos ? v
+                                                                                 : std::string("<made>");
+  };
   using aiohub::ir::EventKind;
   std::string out;
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -119,11 +139,11 @@ inline std::string dump(const std::vector<aiohub::ir::Event>& events) {
     out += ' ';
     switch (e.kind) {
       case EventKind::message_start:
-        out += e.id + '|' + e.model + '|' + std::to_string(e.usage.input);
+        out += id(e.id) + '|' + e.model + '|' + std::to_string(e.usage.input);
         break;
       case EventKind::part_start:
         out += std::to_string(e.index) + '|' + std::to_string(int(e.part_kind)) + '|' +
-               e.tool_call_id + '|' + e.tool_name;
+               id(e.tool_call_id) + '|' + e.tool_name;
         break;
       case EventKind::part_delta: {
         out += std::to_string(e.index) + '|' + std::to_string(int(e.delta_kind)) + '|' + e.delta;
@@ -192,11 +212,11 @@ inline std::vector<std::size_t> small_pieces(std::string_view bytes) {
 template <class Decoder>
 std::vector<aiohub::ir::Event> decode_all_ways(std::string_view bytes, const char* who) {
   auto whole = decode<Decoder>(bytes, {}, who);
-  const std::string expected = dump(whole);
+  const std::string expected = dump(whole, bytes);
   for (const auto& cuts : {one_cut(bytes), small_pieces(bytes)}) {
     if (cuts.empty()) continue;
     auto split = decode<Decoder>(bytes, cuts, who);
-    const std::string got = dump(split);
+    const std::string got = dump(split, bytes);
     if (got != expected)
       fuzz_fail(std::string(who) + ": split input decodes differently (first cut at " +
                 std::to_string(cuts.front()) + ")\n--- whole:\n" + expected + "--- split:\n" +

@@ -77,7 +77,11 @@ std::string run(std::string_view bytes, const std::vector<std::size_t>& cuts,
     if (parser.is_done()) break;
   }
   if (!ec && !parser.is_done()) {
-    parser.put_eof(ec);
+    // As http::read does at end of stream: put_eof only after some bytes.
+    if (parser.got_some())
+      parser.put_eof(ec);
+    else
+      ec = http::error::end_of_stream;
     if (!head_seen && !ec && parser.is_header_done())
       out += "head " + after_head(parser, body_limit) + "\n";
   }

@@ -55,9 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   multipart::Error berr;
   if (auto boundary = multipart::boundary_of(content_type, berr)) {
     const std::string whole = run(*boundary, body, {});
-    for (const auto& cuts : {fuzz::one_cut(body), fuzz::small_pieces(body)})
-      if (!cuts.empty() && run(*boundary, body, cuts) != whole)
-        fuzz::fuzz_fail("multipart: split body parses differently");
+    for (const auto& cuts : {fuzz::one_cut(body), fuzz::small_pieces(body)}) {
+      if (cuts.empty()) continue;
+      const std::string split = run(*boundary, body, cuts);
+      if (split != whole)
+        fuzz::fuzz_fail("multipart: split body parses differently (first cut at " +
+                        std::to_string(cuts.front()) + ")\n--- whole:\n" + whole +
+                        "\n--- split:\n" + split);
+    }
   }
 
   openai_images::ImageRequest r;

@@ -19,10 +19,12 @@ inline void check_decoded(const aiohub::ir::Request& r) {
 // As same-protocol routes do: scan the top level, replace "model".
 inline void check_model_swap(std::string_view body) {
   using namespace aiohub;
+  // The peeked views must point into the string body_with_model is given.
+  const std::string text(body);
   json_peek::Object obj;
-  if (json_peek::scan_object(body, obj)) return;
+  if (json_peek::scan_object(text, obj)) return;
   const std::string upstream = "upstream-\"model\"\\\xc3\xa9";
-  const std::string swapped = body_with_model(std::string(body), obj, upstream);
+  const std::string swapped = body_with_model(text, obj, upstream);
   json_peek::Object again;
   if (auto err = json_peek::scan_object(swapped, again))
     fuzz_fail("body_with_model made invalid JSON: " + *err);
