@@ -86,11 +86,19 @@ std::string run(std::string_view bytes, const std::vector<std::size_t>& cuts,
       out += "head " + after_head(parser, body_limit) + "\n";
   }
   if (ec) {
-    out += "error " + ec.message();
-    // The server answers 413 / 431 with the target read so far.
+    // What the server does with a failed read (HttpServer::session): which
+    // error Beast reports depends on where the bytes were cut, as it does on
+    // a real socket, so what is compared is the server's answer.
     if (ec == http::error::header_limit || ec == http::error::body_limit) {
+      // 431 / 413 with the target read so far.
       std::string t(parser.get().target().substr(0, parser.get().target().find('?')));
-      out += error_body(error_shape_for_path(t), {413, "x", "", ""});
+      out += std::string(ec == http::error::header_limit ? "431 " : "413 ") +
+             error_body(error_shape_for_path(t), {413, "x", "", ""});
+      (void)error_body(error_shape_for_path(t), {400, "Malformed HTTP request: " + ec.message(), "", ""});
+    } else if (head_seen && ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      out += "400";
+    } else {
+      out += "close";
     }
   } else if (parser.is_done()) {
     const auto& req = parser.get();

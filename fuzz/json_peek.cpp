@@ -47,7 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!key || *key != m.key) fuzz::fuzz_fail("string_value of an unescaped key differs");
       auto sv = json_peek::string_value(m.value);
       if (m.value.front() == '"') {
-        auto v = boost::json::parse(m.value, ec, &mr, opt);
+        // string_value decodes escapes with Boost.JSON's defaults, which
+        // refuse invalid UTF-8 (nullopt: the gateway then refuses the value).
+        auto v = boost::json::parse(m.value, ec, &mr);
         if (!ec && v.is_string() && (!sv || *sv != std::string_view(v.get_string())))
           fuzz::fuzz_fail("string_value disagrees with Boost.JSON");
       } else if (sv) {

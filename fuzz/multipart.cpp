@@ -39,7 +39,7 @@ std::string run(const std::string& boundary, std::string_view body,
   for (const auto& part : parts)
     out += part.name + "\x01" + (part.filename ? "f" + *part.filename : "-") + "\x01" +
            part.content_type + "\x01" + part.data + "\x02";
-  if (err) out += "error " + std::to_string(err->status);
+  if (err) out += "error " + std::to_string(err->status) + " " + err->message;
   return out;
 }
 
