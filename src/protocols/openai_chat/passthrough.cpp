@@ -48,12 +48,20 @@ std::string rewrite_request(std::string_view body, const RequestPeek& peek,
   if (peek.stream && !peek.client_wants_usage) {
     const auto* opts = peek.object.find("stream_options");
     if (opts && opts->value.front() == '{') {
-      json::parse_options deep;
-      deep.max_depth = 256;  // as deep as json_peek accepted
-      json::object o = json::parse(opts->value, {}, deep).as_object();
-      o["include_usage"] = true;
+      // Spliced into the bytes, not parsed: json_peek accepted what a JSON
+      // parser may refuse (invalid UTF-8, lone surrogate escapes), and the
+      // client's bytes go upstream as sent anyway.
+      json_peek::Object inner;
+      json_peek::scan_object(opts->value, inner);  // peek_request accepted it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
-      edits.push_back({offset, opts->value.size(), json::serialize(o)});
+      if (const auto* inc = inner.find("include_usage")) {
+        edits.push_back({offset + static_cast<std::size_t>(inc->value.data() - opts->value.data()),
+                         inc->value.size(), "true"});
+      } else {
+        edits.push_back({offset + 1, 0,
+                         inner.members.empty() ? R"("include_usage":true)"
+                                               : R"("include_usage":true,)"});
+      }
     } else if (opts) {  // null: replace it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), R"({"include_usage":true})"});
