@@ -28,13 +28,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // bodies go upstream as sent; the other direction must always agree.
   const bool surrogate = text.find("\\ud") != std::string_view::npos ||
                          text.find("\\uD") != std::string_view::npos;
-  if (!too_deep && !(surrogate && !peek_error) && bool(peek_error) != bool(ec))
+  // Boost.JSON also refuses exponents it cannot hold (1e999999999999),
+  // which the grammar allows.
+  const bool boost_limit = ec == boost::json::error::exponent_overflow;
+  if (!too_deep && !((surrogate || boost_limit) && !peek_error) && bool(peek_error) != bool(ec))
     fuzz::fuzz_fail("json_peek::validate says " + (peek_error ? *peek_error : "valid") +
                     ", Boost.JSON says " + (ec ? ec.message() : "valid"));
 
   json_peek::Object obj;
   if (!json_peek::scan_object(text, obj)) {
-    if (ec && !surrogate)
+    if (ec && !surrogate && !boost_limit)
       fuzz::fuzz_fail("scan_object accepted what Boost.JSON rejects: " + ec.message());
     if (obj.open >= size || obj.close >= size || text[obj.open] != '{' || text[obj.close] != '}')
       fuzz::fuzz_fail("scan_object: open/close offsets do not point at the braces");
