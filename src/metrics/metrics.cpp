@@ -4,7 +4,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 
 namespace aiohub {
 namespace {

@@ -37,7 +37,11 @@ std::int64_t get_int(const json::object& o, std::string_view key) {
   if (!v) return 0;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {  // out of range (1e25, say) the cast would be undefined
+    const double d = v->get_double();
+    if (d > -9.2e18 && d < 9.2e18) return static_cast<std::int64_t>(d);
+    return 0;
+  }
   return 0;
 }
 

@@ -871,6 +871,43 @@ data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}
   EXPECT_EQ(out[1].error.status, 502);
 }
 
+// Found by fuzz/stream_anthropic: a content block after message_delta was
+// passed on as a part after the IR's message_delta, so a client encoder wrote
+// content after the end of its message. It is skipped now.
+TEST(AnthropicStreamDecoder, BlocksAfterMessageDeltaAreSkipped) {
+  std::vector<ir::Event> out = decode_in_pieces(R"(event: message_start
+data: {"type":"message_start","message":{"id":"msg_1","model":"m","usage":{"input_tokens":5,"output_tokens":1}}}
+
+event: content_block_start
+data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+event: message_delta
+data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}
+
+event: content_block_start
+data: {"type":"content_block_start","index":1,"content_block":{"type":"text","text":"late"}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":" and more"}}
+
+event: content_block_stop
+data: {"type":"content_block_stop","index":1}
+
+event: message_stop
+data: {"type":"message_stop"}
+
+)",
+                                                {});
+  std::vector<ir::EventKind> kinds;
+  for (const auto& e : out) kinds.push_back(e.kind);
+  using K = ir::EventKind;
+  EXPECT_EQ(kinds, (std::vector<K>{K::message_start, K::part_start, K::part_delta, K::part_stop,
+                                   K::message_delta, K::message_stop}));
+}
+
 TEST(AnthropicStreamDecoder, RedactedThinkingServerToolsAndLateUsage) {
   an::StreamDecoder dec;
   std::vector<ir::Event> out;

@@ -2,6 +2,9 @@
 // (docs/protocols/gemini.md) and the pitfalls of docs/protocols/README.md.
 #include <gtest/gtest.h>
 
+#include "protocols/anthropic/codec.hpp"
+#include "protocols/openai_chat/passthrough.hpp"
+
 #include <boost/json.hpp>
 
 #include <filesystem>
@@ -265,6 +268,28 @@ TEST(GeminiDecodeRequest, ThinkingAndToolChoiceVariants) {
     json::array got{d["effort"], d["budget"], d["disabled"], d["tool_choice"]};
     EXPECT_JSON_EQ(got, c.expect) << body;
   }
+}
+
+// Found by fuzz/request_gemini (UBSan): an integer field given as a double
+// beyond int64 (maxOutputTokens 1e25) was cast with undefined behaviour. The
+// same reading of integers in the Anthropic and OpenAI wire helpers and the
+// Chat passthrough usage got the same range check; make test-sanitize runs
+// these under UBSan.
+TEST(GeminiDecodeRequest, HugeNumbersAreNotCastOutOfRange) {
+  ir::Request r;
+  EXPECT_FALSE(gm::decode_request(
+      R"({"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1e25,"topK":-1e300}})",
+      "m", false, r));
+  EXPECT_FALSE(r.max_tokens && *r.max_tokens > 0 && *r.max_tokens < 1000);
+  auto u = aiohub::openai_chat::usage_from_response(
+      R"({"usage":{"prompt_tokens":1e30,"completion_tokens":-1e30,"total_tokens":1e300}})");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->input, 0);
+  ir::Response resp;
+  EXPECT_FALSE(aiohub::anthropic::decode_response(
+      R"({"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":"end_turn","usage":{"input_tokens":1e30,"output_tokens":1e19}})",
+      resp));
+  EXPECT_EQ(resp.usage.output, 0);
 }
 
 TEST(GeminiDecodeRequest, RejectsMalformedRequestsNamingTheField) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gateway/snapshot.hpp"
+#include "domain/snapshot.hpp"
 
 #include <map>
 #include <regex>

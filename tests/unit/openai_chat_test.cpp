@@ -48,6 +48,26 @@ TEST(ChatRewrite, MergesIntoExistingStreamOptions) {
   EXPECT_EQ(out["stream_options"].as_object()["include_obfuscation"], false);
 }
 
+// Found by fuzz/request_openai_chat: stream_options holding bytes a JSON
+// parser refuses (json_peek does not check UTF-8 or surrogate pairs) made
+// rewrite_request throw, and the request a 500. They are passed on as sent.
+TEST(ChatRewrite, StreamOptionsAParserRefusesAreSplicedNotParsed) {
+  for (std::string options : {std::string("{\"include_H\x97" "age\":true}"),
+                              std::string(R"({"x":"\ud800"})"),
+                              std::string("{\"include_usage\":false,\"y\":\"\xff\"}"),
+                              std::string("{ }")}) {
+    std::string body = R"({"model":"m","messages":[],"stream":true,"stream_options":)" + options + "}";
+    openai_chat::RequestPeek p;
+    ASSERT_FALSE(openai_chat::peek_request(body, p)) << options;
+    std::string out;
+    ASSERT_NO_THROW(out = openai_chat::rewrite_request(body, p, "up")) << options;
+    openai_chat::RequestPeek again;
+    ASSERT_FALSE(openai_chat::peek_request(out, again)) << out;
+    EXPECT_EQ(again.model, "up");
+    EXPECT_TRUE(again.client_wants_usage) << out;
+  }
+}
+
 TEST(ChatRewrite, LeavesBytesAloneWhenNothingChanges) {
   std::string body = R"({ "model" : "m", "messages": [ ], "temperature": 0.25 })";
   openai_chat::RequestPeek p;

@@ -750,6 +750,33 @@ data: {"type":"response.incomplete","response":{"status":"incomplete","incomplet
   EXPECT_EQ(decode_stream_in_chunks(bytes, {}), expected);
 }
 
+// Found by fuzz/stream_openai_responses: a message item done at the output
+// index of a still-open function call opened its text part without closing
+// the call's (two parts open at once).
+TEST(ResponsesStreamDecoder, AMessageDoneAtAnOpenCallsIndexClosesTheCallFirst) {
+  std::string bytes =
+      R"(data: {"type":"response.created","response":{"id":"resp_3","model":"m"}}
+
+data: {"type":"response.output_item.added","output_index":0,"item":{"type":"function_call","call_id":"c1","name":"f","arguments":""}}
+
+data: {"type":"response.output_item.done","output_index":0,"item":{"type":"message","content":[{"type":"output_text","text":"Hi"}]}}
+
+data: {"type":"response.completed","response":{"status":"completed","usage":{"input_tokens":3,"output_tokens":4}}}
+
+)";
+  std::vector<std::string> expected = {
+      "message_start resp_3 m",
+      "part_start 0 tool_call c1 f",
+      "part_stop 0",
+      "part_start 1 text",
+      "part_delta 1 text Hi",
+      "part_stop 1",
+      "message_delta stop=3 in=3 out=4 cached=0 reasoning=0",
+      "message_stop",
+  };
+  EXPECT_EQ(decode_stream_in_chunks(bytes, {}), expected);
+}
+
 TEST(ResponsesStreamDecoder, CustomToolCallsAndFailures) {
   std::string custom =
       R"(data: {"type":"response.created","response":{"id":"r","model":"m"}}

@@ -71,6 +71,7 @@ class StreamDecoder {
   SseParser sse_;
   bool started_ = false;
   bool ended_ = false;
+  bool delta_seen_ = false;  // message_delta came: no more parts (the IR's order)
   int next_index_ = 0;
   // Anthropic block index -> IR part index; -1 for blocks the IR cannot carry
   // (server tool blocks).

@@ -103,7 +103,10 @@ void StreamDecoder::on_block_start(const json::object& ev, std::vector<ir::Event
   std::int64_t index = wire::get_int(ev, "index");
   const json::value* bv = get(ev, "content_block");
   std::optional<ir::Part> part;
-  if (bv && bv->is_object()) part = wire::output_part(bv->get_object());
+  // A block after message_delta has no place in the IR sequence (the client
+  // encoders have already written the end of the message): skipped, like a
+  // block the IR cannot carry.
+  if (bv && bv->is_object() && !delta_seen_) part = wire::output_part(bv->get_object());
   if (!part) {
     indices_[index] = -1;
     return;
@@ -157,6 +160,7 @@ void StreamDecoder::on_block_delta(const json::object& ev, std::vector<ir::Event
 
 void StreamDecoder::on_message_delta(const json::object& ev, std::vector<ir::Event>& out) {
   close(out);
+  delta_seen_ = true;
   ir::Event e;
   e.kind = ir::EventKind::message_delta;
   if (const json::value* dv = get(ev, "delta"); dv && dv->is_object()) {

@@ -67,7 +67,11 @@ std::optional<std::int64_t> get_int(const json::object& o, std::string_view came
   if (!v) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {  // out of range (1e25, say) the cast would be undefined
+    const double d = v->get_double();
+    if (d > -9.2e18 && d < 9.2e18) return static_cast<std::int64_t>(d);
+    return std::nullopt;
+  }
   // proto3 JSON may spell 64-bit integers as strings.
   if (v->is_string()) {
     try {

@@ -47,22 +47,22 @@ std::string rewrite_request(std::string_view body, const RequestPeek& peek,
   }
   if (peek.stream && !peek.client_wants_usage) {
     const auto* opts = peek.object.find("stream_options");
-    json::value parsed;
     if (opts && opts->value.front() == '{') {
-      // peek_request accepted these bytes, which Boost.JSON takes too;
-      // should they still not parse, the edit below replaces them whole.
-      json::parse_options deep;
-      deep.max_depth = 256;  // as deep as json_peek accepted
-      boost::system::error_code ec;
-      parsed = json::parse(opts->value, ec, {}, deep);
-      if (ec) parsed = nullptr;
-    }
-    if (parsed.is_object()) {
-      json::object& o = parsed.get_object();
-      o["include_usage"] = true;
+      // Spliced into the bytes, not parsed: json_peek accepted what a JSON
+      // parser may refuse (invalid UTF-8, lone surrogate escapes), and the
+      // client's bytes go upstream as sent anyway.
+      json_peek::Object inner;
+      json_peek::scan_object(opts->value, inner);  // peek_request accepted it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
-      edits.push_back({offset, opts->value.size(), json::serialize(o)});
-    } else if (opts) {  // null (or unreadable): replace it
+      if (const auto* inc = inner.find("include_usage")) {
+        edits.push_back({offset + static_cast<std::size_t>(inc->value.data() - opts->value.data()),
+                         inc->value.size(), "true"});
+      } else {
+        edits.push_back({offset + 1, 0,
+                         inner.members.empty() ? R"("include_usage":true)"
+                                               : R"("include_usage":true,)"});
+      }
+    } else if (opts) {  // null: replace it
       auto offset = static_cast<std::size_t>(opts->value.data() - body.data());
       edits.push_back({offset, opts->value.size(), R"({"include_usage":true})"});
     } else {
@@ -90,7 +90,11 @@ std::int64_t int_field(const json::object& o, std::string_view key) {
   if (!v) return 0;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {  // out of range (1e25, say) the cast would be undefined
+    const double d = v->get_double();
+    if (d > -9.2e18 && d < 9.2e18) return static_cast<std::int64_t>(d);
+    return 0;
+  }
   return 0;
 }
 

@@ -247,7 +247,10 @@ std::optional<Error> Parser::feed(std::string_view bytes, std::vector<Part>& out
         end = rest.find("\r\n\r\n");
         skip = 4;
         if (end == std::string_view::npos) {
-          if (rest.size() > limits_.max_header_bytes)
+          // Up to 3 bytes of the blank line may already be here: only more
+          // than that proves the headers too long (else the verdict would
+          // depend on where the body was cut).
+          if (rest.size() > limits_.max_header_bytes + 3)
             return fail(400, "A multipart part's headers are longer than " +
                                  std::to_string(limits_.max_header_bytes) + " bytes.");
           break;

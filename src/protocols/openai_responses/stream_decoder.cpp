@@ -177,7 +177,12 @@ void StreamDecoder::on_item_done(const json::object& item, std::int64_t oi,
       for (const auto& c : content->get_array())
         if (c.is_object()) text += wire::get_string(c.get_object(), "text");
     if (item_sent_ == 0 && !text.empty()) {
-      if (open_ != Open::text) open(Open::text, oi, out);
+      if (open_ != Open::text) {
+        // Another kind of part may be open at this output index (an upstream
+        // that reused it): parts are strictly sequential.
+        close(out);
+        open(Open::text, oi, out);
+      }
       send(ir::DeltaKind::text, text, out);
     }
   } else if (type == "function_call") {

@@ -243,6 +243,9 @@ export class Gateway {
    *  - opts.dir: reuse a directory (e.g. to restart on the same database)
    *  - opts.database: database URL (default sqlite://<dir>/aiohub.db)
    *  - opts.env: extra environment; opts.cwd: working directory (default dir)
+   *  - opts.wrapper: a command line the binary and its arguments are appended
+   *    to (e.g. a shell that sets a signal disposition, then execs: the pid
+   *    stays the gateway's)
    */
   static async start(opts = {}) {
     assertBinary();
@@ -253,6 +256,7 @@ export class Gateway {
       g.dir = dir;
       g.label = opts.label ?? '';
       g.env = { ...process.env, ...(opts.env ?? {}) };
+      g.wrapper = opts.wrapper ?? null;
       g.port = await freePort();
       g.database = opts.database ?? `sqlite://${path.join(dir, 'aiohub.db')}`;
       if (opts.noConfig) {
@@ -284,7 +288,8 @@ export class Gateway {
   }
 
   #spawn(cwd) {
-    this.proc = spawn(BIN, this.args, { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, args] = this.wrapper ? [this.wrapper[0], [...this.wrapper.slice(1), BIN, ...this.args]] : [BIN, this.args];
+    this.proc = spawn(cmd, args, { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this);
     allGateways.add(this);
     this.proc.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
