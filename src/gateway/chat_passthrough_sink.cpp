@@ -56,8 +56,9 @@ void ChatPassthroughSink::feed(std::string_view bytes, bool last, std::string& t
 
 bool ChatPassthroughSink::in_band_error(const std::string& message, std::string& to_client,
                                         RelayOutcome&) {
-  // The stream broke after it started: tell the client in-band.
-  tap_.finish(to_client);
+  // The stream broke after it started: tell the client in-band, in an event
+  // of its own (not glued to the half an event the upstream left).
+  tap_.abandon();
   to_client.append("data: ");
   to_client.append(error_body(ErrorShape::openai, {502, message, "", ""}));
   to_client.append("\n\n");

@@ -95,7 +95,10 @@ void TranslateSink::feed(std::string_view bytes, bool last, std::string& to_clie
 bool TranslateSink::in_band_error(const std::string& message, std::string& to_client,
                                   RelayOutcome& out) {
   events_.clear();
+  // What the decoder closes at the end goes out, but its own complaint (the
+  // stream ended early) gives way to the reason it did.
   if (decoder_) decoder_->finish(events_);
+  std::erase_if(events_, [](const ir::Event& e) { return e.kind == ir::EventKind::error; });
   ir::Event err;
   err.kind = ir::EventKind::error;
   err.error = {502, message, "", ""};

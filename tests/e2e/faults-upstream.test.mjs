@@ -10,7 +10,6 @@
 //   - the upstream sends the head and an event, a few more bytes one a
 //     second, then nothing: each byte restarts the idle timeout (2 s), and
 //     its expiry ends the stream with an in-band error.
-// Two of these expose gateway bugs, marked `todo` below with the reason.
 // Every case: a clear error, a usage row, no hang (bounded time).
 
 import { before } from 'node:test';
@@ -79,20 +78,10 @@ for (const [routeName, route] of Object.entries(ROUTES)) {
     assert.ok(row.status >= 500, `row status ${row.status}`);
   });
 
-  // Known gateway bugs (found by this test, left for the relay rewrite):
-  // - passthrough (providers/openai/chat_passthrough.cpp, the in-band error
-  //   after a broken stream): tap.finish() hands back the incomplete event
-  //   the upstream left ("dat"), and the error event is appended right after
-  //   it, so the client reads one line "datdata: {...}" whose field name is
-  //   not "data": no SSE client sees the error, the stream just ends.
-  // - translated (gateway/translate.cpp): the client's in-band error says
-  //   "upstream stream closed before message_stop" (the decoder's finish())
-  //   instead of the idle timeout; the usage row has the right cause.
-  const stallTodo =
-    routeName === 'passthrough'
-      ? 'gateway bug: the in-band error is glued to the incomplete event left by the upstream ("datdata: {...}"), so clients never see it (providers/openai/chat_passthrough.cpp)'
-      : undefined;
-  test(`${routeName}: upstream trickling then stalling mid-stream → idle timeout (2 s) after the last byte, in-band error`, { todo: stallTodo }, async () => {
+  // Both routes: the in-band error is an event of its own (passthrough once
+  // glued it to the half event the upstream left) and names the timeout
+  // (translation once passed on the decoder's "closed before message_stop").
+  test(`${routeName}: upstream trickling then stalling mid-stream → idle timeout (2 s) after the last byte, in-band error`, async () => {
     env.mock.setBehavior({ fault: 'trickle-then-stall', bytes: 3 });
     const r = await chatRequest(env.gw, env.key, chatBody(route.model, true), { timeoutMs: 30_000 });
     // Three bytes at one a second keep the idle timer from firing; then 2 s of silence.
@@ -105,9 +94,7 @@ for (const [routeName, route] of Object.entries(ROUTES)) {
   });
 
   if (routeName === 'translated') {
-    test(`${routeName}: the in-band error of an idle timeout names the timeout`, {
-      todo: 'gateway bug: the client is told "upstream stream closed before message_stop" instead of the idle timeout (gateway/translate.cpp)',
-    }, async () => {
+    test(`${routeName}: the in-band error of an idle timeout names the timeout`, async () => {
       env.mock.setBehavior({ fault: 'trickle-then-stall', bytes: 1 });
       const r = await chatRequest(env.gw, env.key, chatBody(route.model, true), { timeoutMs: 30_000 });
       assert.match(assertInBandError(r, 'stall'), /sent nothing for 2 s|timed? ?out|idle/i, 'the error names the timeout');

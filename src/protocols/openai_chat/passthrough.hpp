@@ -43,6 +43,9 @@ class StreamTap {
   void feed(std::string_view bytes, std::string& out);
   // At end of stream: whatever incomplete event is left, as it is.
   void finish(std::string& out);
+  // The stream broke: an incomplete event left is dropped, so that what the
+  // client gets next starts at an event boundary.
+  void abandon() { pending_.clear(); }
 
   const std::optional<Usage>& usage() const { return usage_; }
   bool saw_done() const { return saw_done_; }
