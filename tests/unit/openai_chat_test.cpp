@@ -51,12 +51,25 @@ TEST(ChatRewrite, MergesIntoExistingStreamOptions) {
 // Found by fuzz/request_openai_chat: stream_options holding bytes a JSON
 // parser refuses (json_peek does not check UTF-8 or surrogate pairs) made
 // rewrite_request throw, and the request a 500. They are passed on as sent.
-TEST(ChatRewrite, StreamOptionsAParserRefusesAreSplicedNotParsed) {
-  for (std::string options : {std::string("{\"include_H\x97" "age\":true}"),
+TEST(ChatPeek, StreamOptionsThatAreNotWellFormedUtf8AreRefusedBeforeAnyRewrite) {
+  for (std::string options : {std::string("{\"include_H\x97"
+                                          "age\":true}"),
                               std::string(R"({"x":"\ud800"})"),
-                              std::string("{\"include_usage\":false,\"y\":\"\xff\"}"),
-                              std::string("{ }")}) {
-    std::string body = R"({"model":"m","messages":[],"stream":true,"stream_options":)" + options + "}";
+                              std::string("{\"include_usage\":false,\"y\":\"\xff\"}")}) {
+    std::string body =
+        R"({"model":"m","messages":[],"stream":true,"stream_options":)" + options + "}";
+    openai_chat::RequestPeek p;
+    EXPECT_TRUE(openai_chat::peek_request(body, p)) << options;
+  }
+}
+
+TEST(ChatRewrite, StreamOptionsAParserRefusesAreSplicedNotParsed) {
+  // Deeper than Boost.JSON's default depth limit, and an empty object
+  // written with a space.
+  const std::string deep = "{\"x\":" + std::string(80, '[') + std::string(80, ']') + "}";
+  for (std::string options : {deep, std::string("{ }")}) {
+    std::string body =
+        R"({"model":"m","messages":[],"stream":true,"stream_options":)" + options + "}";
     openai_chat::RequestPeek p;
     ASSERT_FALSE(openai_chat::peek_request(body, p)) << options;
     std::string out;
