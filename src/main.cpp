@@ -229,6 +229,7 @@ int serve(const CommonOptions& o, const std::string& listen_override) {
   relay.timeouts.connect = std::chrono::seconds(cfg.server.upstream_connect_timeout_seconds);
   relay.timeouts.first_byte = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
   relay.timeouts.idle = std::chrono::seconds(cfg.server.upstream_timeout_seconds);
+  relay.drain_after_client_gone = std::chrono::seconds(cfg.server.drain_after_hangup_seconds);
   SharedState local_shared;
   Pipeline pipeline(usage, redis ? *redis : local_shared, cfg.routing);
   pipeline.attach_metrics(metrics);

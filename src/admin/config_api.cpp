@@ -52,10 +52,20 @@ json::object price_json(const PriceRecord& p) {
   return o;
 }
 
+std::int64_t max_output_tokens(Store& store) {
+  auto v = store.meta(kMaxOutputTokensMeta);
+  try {
+    return v ? std::stoll(*v) : kDefaultMaxOutputTokens;
+  } catch (const std::exception&) {
+    return kDefaultMaxOutputTokens;
+  }
+}
+
 json::object settings_body(Store& store) {
   json::object o;
   o["auto_groups"] = string_array(auto_groups(store));
   o["allow_free_models"] = allow_free_models(store);
+  o["max_output_tokens"] = max_output_tokens(store);
   return o;
 }
 
@@ -212,6 +222,7 @@ AdminResponse settings_api(ApiContext& ctx, const AdminRequest& req) {
   Fields f(body);
   auto order = f.strings("auto_groups");
   auto free_models = f.boolean("allow_free_models");
+  auto max_output = f.integer("max_output_tokens", 1, 10'000'000);
   f.refuse_unknown();
   if (order) {
     auto groups = store.groups();
@@ -224,6 +235,7 @@ AdminResponse settings_api(ApiContext& ctx, const AdminRequest& req) {
   store.transaction([&] {
     if (order) store.set_config_meta(kAutoGroupsMeta, to_json(*order));
     if (free_models) store.set_config_meta(kAllowFreeModelsMeta, *free_models ? "1" : "0");
+    if (max_output) store.set_config_meta(kMaxOutputTokensMeta, std::to_string(*max_output));
   });
   return reply(200, settings_body(store));
 }

@@ -13,14 +13,12 @@ bool try_reserve(KeyBalance& balance, const std::optional<Micros>& quota, Micros
   return true;
 }
 
-Micros reservation_estimate(std::size_t body_bytes, std::optional<std::int64_t> max_output_tokens,
+Micros reservation_estimate(std::size_t body_bytes, std::int64_t max_output_tokens,
                             const Price& price, std::int64_t ratio_ppm) {
   constexpr std::int64_t kMaxPromptEstimate = 200'000;
-  constexpr std::int64_t kDefaultOutput = 4096;
-  constexpr std::int64_t kMaxOutputEstimate = 128'000;
   Usage u;
   u.input = std::min<std::int64_t>(static_cast<std::int64_t>(body_bytes / 4), kMaxPromptEstimate);
-  u.output = std::min(max_output_tokens.value_or(kDefaultOutput), kMaxOutputEstimate);
+  u.output = std::max<std::int64_t>(max_output_tokens, 0);
   return cost_of(u, price, ratio_ppm);
 }
 

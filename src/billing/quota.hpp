@@ -26,8 +26,11 @@ void settle(KeyBalance& balance, Micros reserved, Micros cost);
 
 // What to reserve before relaying a request: the prompt from the body size
 // (about four bytes a token, capped so that inline images do not lock a
-// whole balance), the answer from the request's output limit or a default.
-Micros reservation_estimate(std::size_t body_bytes, std::optional<std::int64_t> max_output_tokens,
+// whole balance), and the answer's most: the output cap the upstream is
+// sent, or what a request without one is assumed to produce. So that
+// concurrent requests overspend a quota by at most one of them, this must
+// not be less than what the upstream may bill.
+Micros reservation_estimate(std::size_t body_bytes, std::int64_t max_output_tokens,
                             const Price& price, std::int64_t ratio_ppm);
 
 }  // namespace aiohub

@@ -243,6 +243,11 @@ Config parse_config(std::string_view text, const std::string& source) {
         fail(source, t->source(), "[server].header_timeout_seconds must be between 1 and 3600");
       s.header_timeout_seconds = static_cast<int>(*v);
     }
+    if (auto v = r.integer("drain_after_hangup_seconds")) {
+      if (*v < 0 || *v > 300)
+        fail(source, t->source(), "[server].drain_after_hangup_seconds must be between 0 and 300");
+      s.drain_after_hangup_seconds = static_cast<int>(*v);
+    }
     if (auto v = r.integer("max_connections")) {
       if (*v < 0)
         fail(source, t->source(), "[server].max_connections must be 0 (automatic) or more");
@@ -408,6 +413,9 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (!t) fail(source, n->source(), "[billing] must be a table");
     TableReader r(*t, source, "[billing]", cfg.warnings);
     cfg.allow_free_models = r.boolean("allow_free_models");
+    cfg.max_output_tokens = r.integer("max_output_tokens");
+    if (cfg.max_output_tokens && *cfg.max_output_tokens < 1)
+      fail(source, t->source(), "[billing] max_output_tokens must be at least 1");
   }
   if (auto* n = root.get("images")) {
     auto* t = n->as_table();

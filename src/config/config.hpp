@@ -37,6 +37,9 @@ struct ServerConfig {
   // From the connection (or a kept-alive request's first byte) to the end
   // of the request's head.
   int header_timeout_seconds = 10;
+  // After a client hangs up, how long the upstream answer is read on (and
+  // dropped) for the usage it reports at its end; then it is cancelled.
+  int drain_after_hangup_seconds = 5;
   // Client connections at once (more are answered 503); 0: half the
   // open-file limit.
   std::int64_t max_connections = 0;
@@ -108,6 +111,10 @@ struct Config {
   std::optional<std::vector<std::string>> auto_groups;
   // [billing] allow_free_models: serve models that have no [[prices]] entry.
   std::optional<bool> allow_free_models;
+  // [billing] max_output_tokens: what a request whose client sets no output
+  // cap is assumed to produce (its reservation), and the most an encoder
+  // that must pick a cap picks.
+  std::optional<std::int64_t> max_output_tokens;
   std::vector<std::string> warnings;  // unknown keys and the like, logged at start
 };
 

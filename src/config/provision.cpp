@@ -85,6 +85,8 @@ ProvisionResult provision(Store& store, const Config& config) {
     }
     if (config.allow_free_models)
       store.set_config_meta(kAllowFreeModelsMeta, *config.allow_free_models ? "1" : "0");
+    if (config.max_output_tokens)
+      store.set_config_meta(kMaxOutputTokensMeta, std::to_string(*config.max_output_tokens));
     known_groups.insert(kAutoGroup);
 
     for (auto& cc : config.channels) {

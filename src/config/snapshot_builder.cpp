@@ -22,6 +22,14 @@ std::shared_ptr<const Snapshot> build_snapshot(Store& store, const Snapshot* pre
         Group{g.name, endpoint_mask(g.endpoints), ratio_to_ppm(g.ratio), g.limits};
   if (auto order = store.meta(kAutoGroupsMeta)) snap->auto_groups = strings_from_json(*order);
   snap->allow_free_models = store.meta(kAllowFreeModelsMeta).value_or("0") == "1";
+  if (auto v = store.meta(kMaxOutputTokensMeta)) {
+    try {
+      snap->max_output_tokens = std::max<std::int64_t>(1, std::stoll(*v));
+    } catch (const std::exception&) {
+      spdlog::warn("setting max_output_tokens is not a number ('{}'); using {}", *v,
+                   snap->max_output_tokens);
+    }
+  }
 
   std::unordered_map<std::string, ChannelHealthRecord> recorded;
   if (!previous)

@@ -14,6 +14,11 @@ using Micros = std::int64_t;
 Micros usd_to_micros(double usd);
 double micros_to_usd(Micros m);
 
+// Output tokens a request whose client sets no cap is reserved for, unless
+// [billing] max_output_tokens says otherwise: above what most models write
+// in one answer.
+inline constexpr std::int64_t kDefaultMaxOutputTokens = 65'536;
+
 // Group price multiplier in parts per million (1.0 -> 1'000'000).
 std::int64_t ratio_to_ppm(double ratio);
 

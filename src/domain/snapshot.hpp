@@ -84,6 +84,8 @@ struct Snapshot {
   std::unordered_map<std::string, std::shared_ptr<ChannelHealth>> channel_health;  // by name
   std::vector<std::string> auto_groups;  // the order an `auto` key's groups are tried in
   bool allow_free_models = false;
+  // Output tokens assumed for a request without a cap ([billing] max_output_tokens).
+  std::int64_t max_output_tokens = kDefaultMaxOutputTokens;
   // group -> model -> enabled channels offering it, highest priority first
   std::unordered_map<std::string, std::map<std::string, std::vector<const Channel*>>> routes;
 

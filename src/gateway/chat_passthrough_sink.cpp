@@ -1,5 +1,5 @@
 // Chat Completions on both sides: the body went up with only the model
-// renamed (and usage requested for streams); the answer comes back byte for
+// renamed and usage asked for in streams; the answer comes back byte for
 // byte, events relayed as they arrive, with usage tapped on the way.
 #include "gateway/sinks.hpp"
 #include "protocols/errors.hpp"
@@ -7,29 +7,23 @@
 
 namespace aiohub {
 
-ChatPassthroughSink::ChatPassthroughSink(std::string_view client_body, bool client_wants_usage,
-                                         bool passthrough, bool may_omit_usage,
-                                         bool usage_is_estimate)
-    : client_body_(client_body),
-      tap_(!client_wants_usage && !passthrough),
-      usage_is_estimate_(usage_is_estimate) {
+ChatPassthroughSink::ChatPassthroughSink(bool client_wants_usage, bool may_omit_usage,
+                                         bool usage_is_estimate, UsageFallback fallback)
+    // The gateway asks for usage in every stream; a client that did not
+    // does not get the usage-only chunk.
+    : tap_(!client_wants_usage), usage_is_estimate_(usage_is_estimate), fallback_(fallback) {
+  // Servers that may omit usage anyway: the answer is read alongside, so
+  // that an estimate counts what it said.
   if (may_omit_usage) reader_ = codec(Protocol::openai_chat).stream_decoder();
-}
-
-std::int64_t ChatPassthroughSink::estimate_prompt() const {
-  ir::Request request;
-  ClientHints hints;
-  if (codec(Protocol::openai_chat).decode_request(client_body_, {}, request, hints)) return 0;
-  return estimate_prompt_tokens(request);
 }
 
 awaitable<void> ChatPassthroughSink::whole(RelayContext& ctx, std::string body,
                                            std::string_view content_type, RelayOutcome& out) {
   if (auto u = openai_chat::usage_from_response(body)) {
     out.usage = *u;
-  } else if (reader_) {
+  } else {
     // The upstream reported no usage: bill an estimate, and say so.
-    out.usage.input = estimate_prompt();
+    out.usage.input = fallback_.prompt.tokens();
     ir::Response response;
     if (!codec(Protocol::openai_chat).decode_response(body, response))
       out.usage.output = estimate_output_tokens(response.parts);
@@ -67,15 +61,19 @@ bool ChatPassthroughSink::in_band_error(const std::string& message, std::string&
 
 void ChatPassthroughSink::finish(RelayOutcome& out) {
   if (!streamed_) return;  // a whole answer (or none): whole() settled it
+  out.relayed_deltas = tap_.data_events();
   if (tap_.usage()) {
     out.usage = *tap_.usage();
-  } else if (reader_ && out.status == 200) {
-    out.usage.input = estimate_prompt();
-    out.usage.output = estimate_text_tokens(meter_.produced());
+  } else if (tap_.data_events() > 0) {
+    // No usage came (a server that omits it, or a stream cut short): the
+    // prompt as counted here, and what was said (each event a token at
+    // least, where the answer was not read).
+    out.usage.input = fallback_.prompt.tokens();
+    out.usage.output = reader_ ? std::max(estimate_text_tokens(meter_.produced()), meter_.deltas())
+                               : tap_.data_events();
     out.usage_estimated = true;
   }
   if (usage_is_estimate_) out.usage_estimated = true;
-  out.relayed_deltas = tap_.data_events();
   if (tap_.saw_error() && out.status == 200)
     out.error = "upstream sent an error event in the stream";
 }

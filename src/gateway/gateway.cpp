@@ -11,6 +11,7 @@
 #include "pipeline/route_errors.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/token_estimate.hpp"
+#include "server/off_thread.hpp"
 #include "tokenizer/o200k.hpp"
 #include "util/time.hpp"
 
@@ -54,9 +55,12 @@ std::string count_body(Protocol client, std::int64_t tokens) {
 std::string same_protocol_body(Protocol protocol, std::string_view body,
                                const TextRequestHead& head, const Channel& channel,
                                const std::string& upstream_model) {
-  if (channel.record.settings.passthrough) return std::string(body);
+  const bool passthrough = channel.record.settings.passthrough;
+  // Usage is asked for in every Chat stream, on passthrough channels too:
+  // without it hidden reasoning tokens could not be billed.
   if (protocol == Protocol::openai_chat)
-    return openai_chat::rewrite_request(body, head.chat, upstream_model);
+    return openai_chat::rewrite_request(body, head.chat, passthrough ? head.model : upstream_model);
+  if (passthrough) return std::string(body);
   const auto* model = head.top().find("model");
   if (protocol == Protocol::gemini || upstream_model == head.model || !model)
     return std::string(body);
@@ -70,13 +74,19 @@ class TextCalls final : public ServeCalls {
  public:
   TextCalls(RelayContext& ctx, Protocol client, const RequestTarget& target,
             const TextRequestHead& head)
-      : ctx_(ctx), client_(client), target_(target), head_(head) {
+      : ctx_(ctx),
+        client_(client),
+        target_(target),
+        head_(head),
+        prompt_(client, ctx.client_body, target) {
     hints_.include_usage = head.client_wants_usage();
   }
 
+  // The output the upstream may produce: the client's cap, else what a
+  // request without one is assumed to produce (encoders that must pick a
+  // cap never pick more, see relay()).
   Micros reservation(const Price& price, const Group& group) override {
-    return reservation_estimate(ctx_.client_body.size(), head_.max_output_tokens, price,
-                                group.ratio_ppm);
+    return reservation_estimate(ctx_.client_body.size(), output_cap(), price, group.ratio_ppm);
   }
 
   awaitable<RelayOutcome> relay(const Candidate& candidate) override {
@@ -92,13 +102,13 @@ class TextCalls final : public ServeCalls {
                       "application/json",
                       ctx_.client_headers};
       UpstreamRequest request = adaptor.build_request(channel, std::move(ask));
+      const UsageFallback fallback{prompt_, head_.background ? output_cap() : 0};
       if (client_ == Protocol::openai_chat) {
-        ChatPassthroughSink sink(ctx_.client_body, head_.client_wants_usage(),
-                                 channel.record.settings.passthrough,
-                                 adaptor.may_omit_usage(channel), adaptor.usage_is_estimate());
+        ChatPassthroughSink sink(head_.client_wants_usage(), adaptor.may_omit_usage(channel),
+                                 adaptor.usage_is_estimate(), fallback);
         co_return co_await relay_exchange(ctx_, channel, std::move(request), sink);
       }
-      PassthroughSink sink(client_, adaptor.usage_is_estimate());
+      PassthroughSink sink(client_, adaptor.usage_is_estimate(), fallback);
       co_return co_await relay_exchange(ctx_, channel, std::move(request), sink);
     }
     if (!decoded_) {
@@ -121,6 +131,7 @@ class TextCalls final : public ServeCalls {
     }
     ir::Request translated = *decoded_;
     translated.model = upstream_model;
+    translated.max_tokens_limit = output_cap();
     UpstreamAsk ask{UpstreamApi::generate, upstream_model,
                     translated.stream,     codec(adaptor.protocol()).encode_request(translated),
                     "application/json",    ctx_.client_headers};
@@ -153,17 +164,30 @@ class TextCalls final : public ServeCalls {
     return b;
   }
 
-  void set_price(const Price* price) { snap_price_ = price; }
+  std::int64_t output_cap() const { return head_.max_output_tokens.value_or(max_output_); }
+
+  void set_snapshot(const Snapshot& snap) {
+    snap_price_ = snap.price(head_.model);
+    max_output_ = snap.max_output_tokens;
+  }
 
  private:
   RelayContext& ctx_;
   Protocol client_;
   const RequestTarget& target_;
   const TextRequestHead& head_;
+  PromptEstimate prompt_;
   ClientHints hints_;
   std::optional<ir::Request> decoded_;
   std::optional<ApiError> decode_error_;
   const Price* snap_price_ = nullptr;
+  std::int64_t max_output_ = kDefaultMaxOutputTokens;
+};
+
+// A token count done here: the answer's body, or why the request is wrong.
+struct LocalCount {
+  std::optional<ApiError> error;
+  std::string body;
 };
 
 }  // namespace
@@ -190,10 +214,10 @@ awaitable<void> Gateway::generate(HttpExchange& ex, const Snapshot& snap, const 
   }
   AdaptorOpener opener({ex.worker.io.get_executor(), ex.worker.pool});
   RelayContext ctx{transport, ex.request,        ex.request.body(), opener,
-                   settings_, pipeline_.clock(), ex.started_us};
+                   settings_, pipeline_.clock(), ex.started_us,     ex.worker.io.get_executor()};
   TextCalls calls(ctx, client, target, head);
-  calls.set_price(snap.price(head.model));
-  const ServeRequest request{endpoint, head.model, head.stream};
+  calls.set_snapshot(snap);
+  const ServeRequest request{endpoint, head.model, head.stream, {}};
   co_await pipeline_.serve_with_failover(ctx, snap, key, ex.worker.rng, request, calls);
 }
 
@@ -217,6 +241,16 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
     co_await reply_error(transport, shape, *err);
     co_return;
   }
+  // Counting costs nothing, but a key's rate and concurrency limits hold for
+  // it as for any request, and it leaves a usage row.
+  auto ticket =
+      co_await pipeline_.admit_uncharged(transport, shape, key, *decision.candidates.front().group);
+  if (!ticket) co_return;
+  AdaptorOpener opener({ex.worker.io.get_executor(), ex.worker.pool});
+  RelayContext ctx{transport, ex.request,        ex.request.body(), opener,
+                   settings_, pipeline_.clock(), ex.started_us,     ex.worker.io.get_executor()};
+  const ServeRequest request{endpoint, head.model, false, "count_tokens"};
+  RelayOutcome outcome;
 
   // A channel that speaks the client's protocol counts with the model's own
   // tokenizer; ask it first.
@@ -233,10 +267,10 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
             : json_peek::with_string_value(ex.request.body(), *model, upstream_model);
     UpstreamAsk ask{UpstreamApi::count_tokens, upstream_model,     false,
                     std::move(body),           "application/json", ex.request};
-    UpstreamRequest request = adaptor.build_request(channel, std::move(ask));
+    UpstreamRequest upstream_request = adaptor.build_request(channel, std::move(ask));
     auto call = adaptor.open(channel, site, channel_timeouts(channel, settings_));
     std::string answer;
-    bool ok = co_await call->send(request.head, request.body);
+    bool ok = co_await call->send(upstream_request.head, upstream_request.body);
     if (ok) ok = co_await call->read_all(answer, 1 << 20);
     if (!ok) {
       spdlog::warn("request {}: counting on channel '{}' failed ({}); counting locally",
@@ -253,17 +287,42 @@ awaitable<void> Gateway::count_tokens(HttpExchange& ex, const Snapshot& snap, co
     }
     answer = adaptor.scrub(std::move(answer), channel);
     co_await ex.response.send(static_cast<int>(status), "application/json", answer);
+    outcome.status = static_cast<int>(status);
+    outcome.delivered = true;
+    pipeline_.record_uncharged(ctx, key, request, std::move(*ticket), std::move(outcome),
+                               &candidate);
     co_return;
   }
 
-  ir::Request decoded;
-  ClientHints hints;
-  if (auto err = codec(client).decode_request(ex.request.body(), target, decoded, hints)) {
-    co_await reply_error(transport, shape, *err);
-    co_return;
+  // Counting a large body locally takes a while: on the counting thread, so
+  // that the other connections of this worker do not wait for it.
+  const std::string_view request_body = ex.request.body();
+  auto count_locally = [client, request_body, &target]() noexcept {
+    LocalCount result;
+    try {
+      ir::Request decoded;
+      ClientHints hints;
+      if (auto err = codec(client).decode_request(request_body, target, decoded, hints))
+        result.error = *err;
+      else
+        result.body = count_body(client, estimate_prompt_tokens(decoded));
+    } catch (const std::exception& e) {
+      result.error =
+          ApiError{400, std::string("The request could not be read: ") + e.what(), "", ""};
+    }
+    return result;
+  };
+  LocalCount counted = co_await off_thread<LocalCount>(counting_, std::move(count_locally));
+  if (counted.error) {
+    outcome.status = counted.error->status;
+    outcome.error = counted.error->message;
+    co_await reply_error(transport, shape, *counted.error);
+  } else {
+    outcome.status = 200;
+    co_await ex.response.send(200, "application/json", counted.body);
   }
-  const std::string body = count_body(client, estimate_prompt_tokens(decoded));
-  co_await ex.response.send(200, "application/json", body);
+  outcome.delivered = true;
+  pipeline_.record_uncharged(ctx, key, request, std::move(*ticket), std::move(outcome), nullptr);
 }
 
 }  // namespace aiohub

@@ -25,6 +25,8 @@ class Gateway {
   Pipeline& pipeline_;
   RelaySettings settings_;
   std::int64_t started_at_;
+  // Local token counts run here, one at a time, off the I/O threads.
+  asio::thread_pool counting_{1};
 };
 
 }  // namespace aiohub

@@ -2,18 +2,26 @@
 // (which has its own leaner sink): the answer comes back byte for byte, and
 // usage is tapped by running the protocol's stream decoder alongside.
 #include "gateway/sinks.hpp"
+#include "protocols/token_estimate.hpp"
 
 namespace aiohub {
 
-PassthroughSink::PassthroughSink(Protocol protocol, bool usage_is_estimate)
-    : protocol_(protocol), usage_is_estimate_(usage_is_estimate) {}
+PassthroughSink::PassthroughSink(Protocol protocol, bool usage_is_estimate, UsageFallback fallback)
+    : protocol_(protocol), usage_is_estimate_(usage_is_estimate), fallback_(fallback) {}
 
 awaitable<void> PassthroughSink::whole(RelayContext& ctx, std::string body,
                                        std::string_view content_type, RelayOutcome& out) {
   ir::Response decoded;
-  if (!codec(protocol_).decode_response(body, decoded)) {
+  const bool read = !codec(protocol_).decode_response(body, decoded);
+  if (read && (decoded.usage.input || decoded.usage.output)) {
     out.usage = decoded.usage;
     out.usage.reported = true;
+  } else {
+    // A 2xx without usage (a server that omits it, a Responses `background`
+    // answer whose work comes later): an estimate, never nothing.
+    out.usage.input = fallback_.prompt.tokens();
+    out.usage.output = (read ? estimate_output_tokens(decoded.parts) : 0) + fallback_.unseen_output;
+    out.usage_estimated = true;
   }
   if (usage_is_estimate_) out.usage_estimated = true;
   if (!co_await ctx.client.send(out.status,
@@ -43,7 +51,16 @@ void PassthroughSink::feed(std::string_view bytes, bool last, std::string& to_cl
 void PassthroughSink::finish(RelayOutcome& out) {
   if (!decoder_) return;  // a whole answer (or none): whole() settled it
   out.relayed_deltas = meter_.deltas();
-  if (meter_.reported() || meter_.usage().input) out.usage = meter_.usage();
+  if (meter_.reported()) {
+    out.usage = meter_.usage();
+  } else if (meter_.deltas() > 0 || out.status == 200) {
+    // No final counts came: what the start said (or the local count) and
+    // what was said.
+    out.usage.input = meter_.usage().input ? meter_.usage().input : fallback_.prompt.tokens();
+    out.usage.output = std::max(estimate_text_tokens(meter_.produced()), meter_.deltas()) +
+                       fallback_.unseen_output;
+    out.usage_estimated = true;
+  }
   if (usage_is_estimate_) out.usage_estimated = true;
 }
 

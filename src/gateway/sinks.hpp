@@ -11,6 +11,31 @@
 
 namespace aiohub {
 
+// The gateway's own count of a request's prompt, for an upstream that
+// reports no usage: the client's body decoded once (only when needed) and
+// counted with the local tokenizer.
+class PromptEstimate {
+ public:
+  PromptEstimate(Protocol client, std::string_view body, const RequestTarget& target)
+      : client_(client), body_(body), target_(target) {}
+  std::int64_t tokens() const;
+
+ private:
+  Protocol client_;
+  std::string_view body_;
+  const RequestTarget& target_;
+  mutable std::optional<std::int64_t> tokens_;
+};
+
+// What a sink bills when the upstream reports no usage: never nothing for
+// work done.
+struct UsageFallback {
+  const PromptEstimate& prompt;
+  // Output the client cannot see being produced (a Responses `background`
+  // answer: the work happens after it): billed at the reserved cap.
+  std::int64_t unseen_output = 0;
+};
+
 // A client of one protocol served by a channel of another: the answer goes
 // upstream codec -> IR -> client codec, event by event while streaming.
 class TranslateSink final : public AnswerSink {
@@ -50,7 +75,7 @@ class TranslateSink final : public AnswerSink {
 // alongside for the usage.
 class PassthroughSink final : public AnswerSink {
  public:
-  PassthroughSink(Protocol protocol, bool usage_is_estimate);
+  PassthroughSink(Protocol protocol, bool usage_is_estimate, UsageFallback fallback);
 
   Protocol client_protocol() const override { return protocol_; }
   bool relays_upstream_errors() const override { return true; }
@@ -66,6 +91,7 @@ class PassthroughSink final : public AnswerSink {
  private:
   Protocol protocol_;
   bool usage_is_estimate_;
+  UsageFallback fallback_;
   std::unique_ptr<IrStreamDecoder> decoder_;
   std::vector<ir::Event> events_;
   UsageMeter meter_;
@@ -77,8 +103,8 @@ class PassthroughSink final : public AnswerSink {
 // from a client that did not), estimated when the upstream reports none.
 class ChatPassthroughSink final : public AnswerSink {
  public:
-  ChatPassthroughSink(std::string_view client_body, bool client_wants_usage, bool passthrough,
-                      bool may_omit_usage, bool usage_is_estimate);
+  ChatPassthroughSink(bool client_wants_usage, bool may_omit_usage, bool usage_is_estimate,
+                      UsageFallback fallback);
 
   Protocol client_protocol() const override { return Protocol::openai_chat; }
   bool relays_upstream_errors() const override { return true; }
@@ -91,11 +117,9 @@ class ChatPassthroughSink final : public AnswerSink {
   void finish(RelayOutcome& out) override;
 
  private:
-  std::int64_t estimate_prompt() const;
-
-  std::string_view client_body_;
   openai_chat::StreamTap tap_;
   bool usage_is_estimate_;
+  UsageFallback fallback_;
   // Servers that may omit usage: the answer read alongside, for an estimate.
   std::unique_ptr<IrStreamDecoder> reader_;
   std::vector<ir::Event> events_;

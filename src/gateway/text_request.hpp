@@ -15,6 +15,7 @@ struct TextRequestHead {
   std::string model;
   bool stream = false;
   std::optional<std::int64_t> max_output_tokens;
+  bool background = false;  // Responses: the answer comes before the work
   // Chat Completions keeps its stricter peek, which also validates the
   // messages and stream_options; the other protocols a top-level scan.
   openai_chat::RequestPeek chat;

@@ -8,6 +8,17 @@
 
 namespace aiohub {
 
+std::int64_t PromptEstimate::tokens() const {
+  if (!tokens_) {
+    ir::Request request;
+    ClientHints hints;
+    tokens_ = codec(client_).decode_request(body_, target_, request, hints)
+                  ? static_cast<std::int64_t>(body_.size() / 4)
+                  : estimate_prompt_tokens(request);
+  }
+  return *tokens_;
+}
+
 TranslateSink::TranslateSink(Protocol client, Protocol upstream, const ir::Request& request,
                              const std::string& client_model, const ClientHints& hints,
                              bool usage_is_estimate)
@@ -110,7 +121,15 @@ bool TranslateSink::in_band_error(const std::string& message, std::string& to_cl
 void TranslateSink::finish(RelayOutcome& out) {
   if (!decoder_) return;  // a whole answer (or none): whole() settled it
   out.relayed_deltas = meter_.deltas();
-  if (meter_.reported() || meter_.usage().input) out.usage = meter_.usage();
+  if (meter_.reported()) {
+    out.usage = meter_.usage();
+  } else if (meter_.deltas() > 0) {
+    // The stream ended before any final counts (cut short): an estimate.
+    out.usage.input =
+        meter_.usage().input ? meter_.usage().input : estimate_prompt_tokens(request_);
+    out.usage.output = std::max(estimate_text_tokens(meter_.produced()), meter_.deltas());
+    estimated_ = true;
+  }
   if (estimated_ || usage_is_estimate_) out.usage_estimated = true;
   if (out.status == 502 && out.error.empty()) out.error = "upstream stream ended with an error";
 }

@@ -4,9 +4,9 @@
 
 #include <boost/json.hpp>
 
-#include "images/off_thread.hpp"
 #include "images/relay.hpp"
 #include "protocols/errors.hpp"
+#include "server/off_thread.hpp"
 #include "util/base64.hpp"
 
 namespace aiohub {

@@ -2,7 +2,7 @@
 // Generated images kept on disk for `response_format=url`, under names that
 // cannot be guessed (192 random bits), deleted after the retention time or
 // when the folder grows past its byte budget, oldest first. Every call
-// blocks on the disk: run it off the I/O threads (images/off_thread.hpp).
+// blocks on the disk: run it off the I/O threads (server/off_thread.hpp).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>

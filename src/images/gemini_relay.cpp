@@ -104,8 +104,12 @@ awaitable<ImageOutcome> relay_gemini_images(ImageContext& ctx, const Channel& ch
     for (std::size_t i = streamed; i < produced.images.size(); ++i) {
       const std::string event =
           openai_images::openai_completed_event(produced, i, created, request);
-      const bool sent = i + 1 == produced.images.size() ? co_await client.end(event)
-                                                        : co_await client.write(event);
+      // Not a conditional expression: GCC 12 miscompiles co_await in one.
+      bool sent;
+      if (i + 1 == produced.images.size())
+        sent = co_await client.end(event);
+      else
+        sent = co_await client.write(event);
       if (!sent) {
         out.status = 499;
         out.error = "client went away during the stream";

@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
-#include "images/off_thread.hpp"
 #include "images/relay.hpp"
 #include "pipeline/http_transport.hpp"
 #include "pipeline/route_errors.hpp"
 #include "protocols/errors.hpp"
+#include "server/off_thread.hpp"
 #include "util/time.hpp"
 
 namespace aiohub {
@@ -90,8 +90,18 @@ class ImageCalls final : public ServeCalls {
     co_return result.relay;
   }
 
+  void estimate_cancelled(RelayOutcome&) override {
+    // The client hung up while the images were being made: the provider
+    // finishes and bills every image it was asked for, so the key pays for
+    // them too, whatever reached the client (a few partial images, or none).
+    if (bill_.images < ctx_.request.n) {
+      bill_.images = ctx_.request.n;
+      estimated_ = true;
+    }
+  }
+
   Bill bill(const RelayOutcome&, const Candidate* served) override {
-    Bill b{0, bill_.tokens, false};
+    Bill b{0, bill_.tokens, estimated_};
     // Images are billed when they were made, whether or not the client
     // stayed to receive them; a refusal before any image costs its tokens.
     if (served && (bill_.images > 0 || bill_.tokens.reported))
@@ -104,6 +114,7 @@ class ImageCalls final : public ServeCalls {
   ImageContext& ctx_;
   const Snapshot& snap_;
   ImageBill bill_;
+  bool estimated_ = false;
 };
 
 }  // namespace
@@ -128,10 +139,10 @@ awaitable<void> ImageService::serve(HttpExchange& ex, const Snapshot& snap, cons
   }
   AdaptorOpener opener({ex.worker.io.get_executor(), ex.worker.pool});
   RelayContext relay{transport, ex.request,        ex.request.body(), opener,
-                     relay_,    pipeline_.clock(), ex.started_us};
+                     relay_,    pipeline_.clock(), ex.started_us,     ex.worker.io.get_executor()};
   ImageContext ctx{relay, request, files_, disk_, public_base(options_, ex)};
   ImageCalls calls(ctx, snap);
-  const ServeRequest serve_request{Endpoint::images, request.model, request.stream};
+  const ServeRequest serve_request{Endpoint::images, request.model, request.stream, {}};
   co_await pipeline_.serve_with_failover(relay, snap, key, ex.worker.rng, serve_request, calls);
 }
 

@@ -96,6 +96,9 @@ struct Request {
   ToolChoice tool_choice;
   std::optional<bool> parallel_tool_calls;
   std::optional<std::int64_t> max_tokens;
+  // The most output the gateway reserved credit for: an encoder that must
+  // pick a cap of its own (Anthropic requires one) never picks more.
+  std::optional<std::int64_t> max_tokens_limit;
   std::optional<double> temperature;
   std::optional<double> top_p;
   std::optional<std::int64_t> top_k;

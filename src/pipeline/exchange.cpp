@@ -9,18 +9,44 @@ namespace aiohub {
 namespace {
 
 // While it lives, a client hanging up cancels the exchange (closing the
-// upstream connection), so that a provider stops generating for nobody.
+// upstream connection), so that a provider stops generating for nobody —
+// after a short drain, in which the relay keeps reading for the usage the
+// upstream reports at the end.
 class CancelOnClientGone {
  public:
-  CancelOnClientGone(ClientTransport& client, UpstreamExchange& call) : client_(client) {
-    client_.on_gone([&call] { call.cancel(); });
+  CancelOnClientGone(RelayContext& ctx, UpstreamExchange& call)
+      : client_(ctx.client), call_(call), grace_(ctx.settings.drain_after_client_gone) {
+    if (ctx.executor) timer_.emplace(ctx.executor);
+    client_.on_gone([this] { start(); });
   }
-  ~CancelOnClientGone() { client_.on_gone(nullptr); }
+  ~CancelOnClientGone() {
+    client_.on_gone(nullptr);
+    if (timer_) timer_->cancel();
+  }
   CancelOnClientGone(const CancelOnClientGone&) = delete;
   CancelOnClientGone& operator=(const CancelOnClientGone&) = delete;
 
+  // The client is gone: cancel after the drain (at once without a timer).
+  void start() {
+    if (started_) return;
+    started_ = true;
+    if (!timer_ || grace_.count() <= 0) {
+      call_.cancel();
+      return;
+    }
+    timer_->expires_after(grace_);
+    timer_->async_wait([&call = call_](const boost::system::error_code& ec) {
+      if (!ec) call.cancel();
+    });
+  }
+  bool draining() const { return started_; }
+
  private:
   ClientTransport& client_;
+  UpstreamExchange& call_;
+  std::chrono::milliseconds grace_;
+  std::optional<asio::steady_timer> timer_;
+  bool started_ = false;
 };
 
 bool is_json(std::string_view body) {
@@ -86,7 +112,7 @@ awaitable<RelayOutcome> relay_exchange(RelayContext& ctx, const Channel& channel
   const ProviderAdaptor& adaptor = adaptor_for(channel);
   const Protocol client = sink.client_protocol();
   auto call = ctx.upstream.open(channel, channel_timeouts(channel, ctx.settings));
-  CancelOnClientGone cancel_guard(ctx.client, *call);
+  CancelOnClientGone cancel_guard(ctx, *call);
   auto first_byte = [&] {
     if (!out.ttfb_us) out.ttfb_us = ctx.clock.mono_us() - ctx.started_us;
   };
@@ -176,6 +202,7 @@ awaitable<RelayOutcome> relay_exchange(RelayContext& ctx, const Channel& channel
         piece = rewritten;
       }
     }
+    if (broken && cancel_guard.draining()) break;  // the drain ended (or the upstream did)
     if (broken) {
       if (out.delivered) {
         // The client has the whole answer (and may be gone): just end the body.
@@ -200,15 +227,26 @@ awaitable<RelayOutcome> relay_exchange(RelayContext& ctx, const Channel& channel
       break;
     }
     sink.feed(piece, last, to_client, out);
+    if (cancel_guard.draining()) {
+      // The client is gone: read on (briefly) for the usage, send nothing.
+      if (last) break;
+      continue;
+    }
     if (!to_client.empty()) first_byte();
-    const bool sent =
-        last ? co_await ctx.client.end(to_client) : co_await ctx.client.write(to_client);
+    // Not a conditional expression: GCC 12 miscompiles co_await in one.
+    bool sent;
+    if (last)
+      sent = co_await ctx.client.end(to_client);
+    else
+      sent = co_await ctx.client.write(to_client);
     if (!sent) {
       if (!out.delivered) {
         out.status = 499;
         out.error = relay_errors::kClientGoneDuringStream;
       }
-      break;
+      if (last || out.delivered) break;
+      cancel_guard.start();
+      continue;
     }
     if (sink.saw_terminal() && out.status == 200 && out.error.empty()) out.delivered = true;
     if (last) break;

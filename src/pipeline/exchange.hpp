@@ -47,6 +47,9 @@ struct RelayContext {
   const RelaySettings& settings;
   const Clock& clock;
   std::int64_t started_us;  // on `clock`'s monotonic scale
+  // Where timers run (the drain after a client went away); without one the
+  // upstream is cancelled as soon as the client goes.
+  asio::any_io_executor executor{};
 };
 
 class AnswerSink {

@@ -40,6 +40,27 @@ void append_attempt(std::string& attempts, const Candidate& c, const RelayOutcom
   attempts.append("}");
 }
 
+awaitable<void> reply_refusal(ClientTransport& client, ErrorShape shape,
+                              const Admission& admission) {
+  if (admission.refusal == Admission::Refusal::limit) {
+    const ApiError e{429, admission.verdict.message, "rate_limit_exceeded", ""};
+    const std::string retry_after = retry_after_header(admission.verdict.retry_after_s);
+    co_await reply_error(client, shape, e, retry_after);
+    co_return;
+  }
+  const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
+                   "insufficient_quota"};
+  co_await reply_error(client, shape, e);
+}
+
+// The bill of a request that costs nothing.
+class Uncharged final : public ServeCalls {
+ public:
+  Micros reservation(const Price&, const Group&) override { return 0; }
+  awaitable<RelayOutcome> relay(const Candidate&) override { co_return RelayOutcome{}; }
+  Bill bill(const RelayOutcome&, const Candidate*) override { return {}; }
+};
+
 }  // namespace
 
 awaitable<void> reply_error(ClientTransport& client, ErrorShape shape, const ApiError& error,
@@ -83,15 +104,8 @@ awaitable<void> Pipeline::serve_with_failover(RelayContext& ctx, const Snapshot&
   admit_input.limits = effective_limits(key.record.limits, own_group.limits);
   if (price) admit_input.estimate = calls.reservation(*price, own_group);
   Admission admission = co_await shared_.admit(admit_input);
-  if (admission.refusal == Admission::Refusal::limit) {
-    const ApiError e{429, admission.verdict.message, "rate_limit_exceeded", ""};
-    co_await reply_error(ctx.client, shape, e, retry_after_header(admission.verdict.retry_after_s));
-    co_return;
-  }
-  if (admission.refusal == Admission::Refusal::quota) {
-    const ApiError e{429, "This API key has used all of its quota.", "insufficient_quota",
-                     "insufficient_quota"};
-    co_await reply_error(ctx.client, shape, e);
+  if (admission.refusal != Admission::Refusal::none) {
+    co_await reply_refusal(ctx.client, shape, admission);
     co_return;
   }
   attempt.ticket = std::move(admission.ticket);
@@ -148,6 +162,32 @@ awaitable<void> Pipeline::serve_with_failover(RelayContext& ctx, const Snapshot&
   record(ctx, key, request, attempt, calls);
 }
 
+awaitable<std::optional<AdmissionTicket>> Pipeline::admit_uncharged(ClientTransport& client,
+                                                                    ErrorShape shape,
+                                                                    const Key& key,
+                                                                    const Group& group) {
+  AdmitInput input;
+  input.key = &key;
+  input.limits = effective_limits(key.record.limits, group.limits);
+  Admission admission = co_await shared_.admit(input);
+  if (admission.refusal != Admission::Refusal::none) {
+    co_await reply_refusal(client, shape, admission);
+    co_return std::nullopt;
+  }
+  co_return std::move(admission.ticket);
+}
+
+void Pipeline::record_uncharged(RelayContext& ctx, const Key& key, const ServeRequest& request,
+                                AdmissionTicket ticket, RelayOutcome outcome,
+                                const Candidate* served) {
+  Attempt attempt;
+  if (served) attempt.served = *served;
+  attempt.outcome = std::move(outcome);
+  attempt.ticket = std::move(ticket);
+  Uncharged calls;
+  record(ctx, key, request, attempt, calls);
+}
+
 void Pipeline::note_health(const Channel& channel, const RelayOutcome& outcome) {
   const std::int64_t now = clock_.unix_ms();
   const bool changed = outcome.failure == Failure::none
@@ -183,7 +223,8 @@ void Pipeline::record(RelayContext& ctx, const Key& key, const ServeRequest& req
     row.cost = bill.cost;
   }
   attempt.ticket.settle(row.cost, bill.usage.input + bill.usage.output, row.ts_ms);
-  row.endpoint = std::string(endpoint_name(request.endpoint));
+  row.endpoint = std::string(request.recorded_as.empty() ? endpoint_name(request.endpoint)
+                                                         : request.recorded_as);
   row.stream = request.stream;
   row.usage = bill.usage;
   row.usage_estimated = bill.estimated;

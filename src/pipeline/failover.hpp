@@ -22,6 +22,7 @@ struct ServeRequest {
   Endpoint endpoint = Endpoint::chat;
   std::string model;
   bool stream = false;
+  std::string_view recorded_as;  // the usage row's endpoint, when not the endpoint's name
 };
 
 // What an attempt costs.
@@ -61,6 +62,15 @@ class Pipeline {
   awaitable<void> serve_with_failover(RelayContext& ctx, const Snapshot& snap, const Key& key,
                                       std::mt19937_64& rng, const ServeRequest& request,
                                       ServeCalls& calls);
+
+  // A request that costs nothing (a token count) is still held to the key's
+  // rate and concurrency limits and gets a usage row. Refused: the answer is
+  // sent and nothing is returned.
+  awaitable<std::optional<AdmissionTicket>> admit_uncharged(ClientTransport& client,
+                                                            ErrorShape shape, const Key& key,
+                                                            const Group& group);
+  void record_uncharged(RelayContext& ctx, const Key& key, const ServeRequest& request,
+                        AdmissionTicket ticket, RelayOutcome outcome, const Candidate* served);
 
   // Notes what an attempt said about its channel (cool-down, back in rotation).
   void note_health(const Channel& channel, const RelayOutcome& outcome);

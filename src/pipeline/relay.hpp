@@ -47,6 +47,10 @@ struct RelayOutcome {
 struct RelaySettings {
   UpstreamTimeouts timeouts;  // defaults; a channel's settings override them
   std::size_t max_response_bytes = 64u << 20;
+  // After the client went away, the upstream is read this much longer for
+  // the usage it reports at the end (then cancelled): a client that hangs up
+  // just before the usage must not make it disappear.
+  std::chrono::milliseconds drain_after_client_gone{5000};
 };
 
 UpstreamTimeouts channel_timeouts(const Channel& channel, const RelaySettings& settings);

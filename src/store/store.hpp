@@ -18,6 +18,9 @@ namespace aiohub {
 // Meta entries that are configuration (JSON array; "1"/"0").
 inline constexpr const char* kAutoGroupsMeta = "auto_groups";
 inline constexpr const char* kAllowFreeModelsMeta = "allow_free_models";
+// The output, in tokens, a request is assumed to produce when its client
+// sets no cap (decimal).
+inline constexpr const char* kMaxOutputTokensMeta = "max_output_tokens";
 
 // Which rows of the request log to read; a field left empty does not filter.
 struct UsageQuery {

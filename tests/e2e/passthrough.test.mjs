@@ -177,7 +177,7 @@ test('proxy: an http upstream is reached through the channel proxy, with the ext
   assert.equal(mock.lastRequest.headers.authorization, `Bearer ${UP_KEY}`);
 });
 
-test('passthrough: a Chat stream without usage comes back byte for byte and is billed by estimate', async () => {
+test('passthrough: a Chat stream is asked for usage; without it, it comes back byte for byte and is billed by estimate', async () => {
   const chunks = [
     'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-raw-chat","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"},"finish_reason":null}]}\n\n',
     'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-raw-chat","choices":[{"index":0,"delta":{"content":" there, friend."},"finish_reason":"stop"}]}\n\n',
@@ -188,7 +188,11 @@ test('passthrough: a Chat stream without usage comes back byte for byte and is b
   const t0 = Date.now();
   const r = await rawRequest(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: codexHeaders, body });
   assert.equal(r.text, chunks.join(''));
-  assert.equal(raw.requests.at(-1).rawBody, body, 'include_usage is not forced on a passthrough channel');
+  // Usage is asked for even here (hidden reasoning tokens must be billable);
+  // the rest of the body goes up byte for byte.
+  const sent = raw.requests.at(-1).rawBody;
+  assert.ok(sent.startsWith(body.slice(0, -1)), sent);
+  assert.deepEqual(JSON.parse(sent), { ...JSON.parse(body), stream_options: { include_usage: true } });
   const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0));
   const row = rows.find((x) => x.ts >= t0);
   assert.equal(row.usage_estimated, true, JSON.stringify(row));

@@ -2,46 +2,19 @@
 // (Codex CLI drops the connection on `response.completed`, before the chunked
 // body's end) got the whole answer: its usage row says 200, not 499. A client
 // that hangs up before the terminal event still gets 499. Found by
-// agents-codex.test.mjs (Codex CLI's rows were all 499).
+// agents-codex.test.mjs (Codex CLI's rows were all 499). Either way the
+// upstream's own usage is billed: the gateway reads on for a few seconds
+// after the client left (issue 14, finding 5b).
 
-import http from 'node:http';
 import { before } from 'node:test';
 import { test, assert } from './lib/harness.mjs';
 import { startTranslateEnv } from './lib/translate.mjs';
-import { sleep } from './lib/gateway.mjs';
+import { sleep, readUntilThenHangUp } from './lib/gateway.mjs';
 
 let env;
 before(async () => {
   env = await startTranslateEnv('stream-hangup');
 });
-
-/** POST a streaming request; destroy the socket once the body so far matches `until`. Resolves the bytes read. */
-function readUntilThenHangUp(url, headers, body, until) {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const payload = JSON.stringify(body);
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-          if (until.test(text)) {
-            res.socket.destroy();
-            resolve({ status: res.statusCode, text });
-          }
-        });
-        res.on('end', () => resolve({ status: res.statusCode, text, ended: true }));
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', (e) => {
-      if (!req.res) reject(e);
-    });
-    req.end(payload);
-  });
-}
 
 const CLIENTS = {
   chat: {
@@ -94,10 +67,11 @@ for (const [clientName, upType] of CASES) {
       const rows = await env.gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0 && x.model === up().model && x.endpoint === clientName), { timeoutMs: 8000, limit: 20 });
       const row = rows.find((x) => x.ts >= t0 && x.model === up().model && x.endpoint === clientName);
       assert.equal(row.status, want, `row status (error: ${row.error ?? ''})`);
-      if (want === 200) {
-        assert.equal(row.input_tokens, usage.input, 'the upstream usage is logged');
-        assert.equal(row.output_tokens, usage.output);
-      }
+      // Before the terminal event too: the gateway keeps reading a moment
+      // after the client left, so the upstream's own usage is billed.
+      assert.equal(row.input_tokens, usage.input, 'the upstream usage is logged');
+      assert.equal(row.output_tokens, usage.output);
+      assert.equal(row.usage_estimated, false);
       await sleep(500); // let the upstream stream end before the next case
     });
   }

@@ -495,15 +495,23 @@ TEST(AnthropicEncodeRequest, BudgetAndMaxTokensAgree) {
   EXPECT_EQ(body.at("max_tokens"), 4000);
   EXPECT_EQ(body.at("thinking").at("budget_tokens"), 3999);
 
-  r.max_tokens = 500;  // too small for the minimum budget: the cap grows
+  // Too small for the minimum budget: the cap stays (it is what the gateway
+  // reserved credit for) and there is no room to think.
+  r.max_tokens = 500;
   body = parse_object(an::encode_request(r));
-  EXPECT_EQ(body.at("thinking").at("budget_tokens"), 1024);
-  EXPECT_EQ(body.at("max_tokens"), 1524);
+  EXPECT_FALSE(body.contains("thinking"));
+  EXPECT_EQ(body.at("max_tokens"), 500);
 
   r.max_tokens.reset();
   r.reasoning.budget_tokens = 40000;  // beyond the default cap
   body = parse_object(an::encode_request(r));
   EXPECT_GT(body.at("max_tokens").as_int64(), 40000);
+
+  // No client cap: never more than the gateway reserved for.
+  r.max_tokens_limit = 16000;
+  body = parse_object(an::encode_request(r));
+  EXPECT_EQ(body.at("max_tokens"), 16000);
+  EXPECT_EQ(body.at("thinking").at("budget_tokens"), 15999);
 }
 
 TEST(AnthropicEncodeRequest, DisabledReasoningAndForcedToolsTurnThinkingOff) {

@@ -86,8 +86,10 @@ TEST(Quota, EstimateUsesTheOutputLimitAndCapsThePrompt) {
   p.output = 2'000'000;  // $2 per 1M
   // 4000 bytes ~ 1000 tokens = $0.001; 500 output tokens = $0.001
   EXPECT_EQ(reservation_estimate(4000, 500, p, 1'000'000), 2000);
-  // Default output 4096 tokens
-  EXPECT_EQ(reservation_estimate(0, std::nullopt, p, 1'000'000), 8192);
+  // The output a request without a cap is assumed to produce is the caller's
+  // to say ([billing] max_output_tokens).
+  EXPECT_EQ(reservation_estimate(0, kDefaultMaxOutputTokens, p, 1'000'000),
+            2 * kDefaultMaxOutputTokens);
   // A 40 MB body of inline images does not reserve more than 200k prompt tokens.
   EXPECT_EQ(reservation_estimate(40u << 20, 0, p, 1'000'000), 200'000);
   p.per_call = 5000;

@@ -213,15 +213,18 @@ std::string encode_request(const ir::Request& r) {
   std::int64_t max_tokens = kDefaultMaxTokens;
   if (r.max_tokens && *r.max_tokens > 0) {
     max_tokens = *r.max_tokens;
-    // The client's cap wins over the budget down to Anthropic's minimum;
-    // below that the cap grows to leave the answer the room it asked for.
-    if (budget && *budget >= max_tokens) {
-      budget = std::max(max_tokens - 1, kMinBudget);
-      if (*budget >= max_tokens) max_tokens += *budget;
-    }
   } else if (budget) {
     max_tokens = std::min(*budget + kDefaultMaxTokens, kThinkingMaxTokens);
     if (max_tokens <= *budget) max_tokens = *budget + kDefaultMaxTokens;
+  }
+  // Never more than the output the gateway reserved credit for.
+  if (r.max_tokens_limit && *r.max_tokens_limit > 0)
+    max_tokens = std::min(max_tokens, *r.max_tokens_limit);
+  // The cap wins over the thinking budget down to Anthropic's minimum
+  // budget; below that there is no room to think, and thinking is left out.
+  if (budget && *budget >= max_tokens) {
+    budget = max_tokens - 1;
+    if (*budget < kMinBudget) budget.reset();
   }
   body["max_tokens"] = max_tokens;
   if (!system.empty()) body["system"] = std::move(system);

@@ -169,6 +169,37 @@ export function rawRequest(url, { method = 'GET', headers = {}, body, chunked = 
   });
 }
 
+/**
+ * POSTs a streaming JSON request and hangs up (destroys the socket) once the
+ * body read so far matches `until`. Resolves {status, text, ended}.
+ */
+export function readUntilThenHangUp(url, headers, body, until) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const payload = JSON.stringify(body);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+          if (until.test(text)) {
+            res.socket.destroy();
+            resolve({ status: res.statusCode, text });
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode, text, ended: true }));
+        res.on('error', () => {});
+      },
+    );
+    req.on('error', (e) => {
+      if (!req.res) reject(e);
+    });
+    req.end(payload);
+  });
+}
+
 /** Parse an SSE body into its `data:` payloads (strings), in order. */
 export function sseData(text) {
   const out = [];
