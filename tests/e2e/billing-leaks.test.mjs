@@ -8,14 +8,16 @@
 //     gateway reserved (`[billing] max_output_tokens`), and 0 is refused
 //  5. usage the client cannot make disappear: a passthrough Chat upstream is
 //     asked for its usage even when the client did not ask; a 2xx without
-//     usage is billed an estimate; an image stream the client abandoned after
-//     its partial images bills the images the provider went on to make
+//     usage (a queued Responses background answer too) is billed an estimate;
+//     an image stream the client abandoned after its partial images bills the
+//     images the provider went on to make
 
 import { before } from 'node:test';
 import { test, assert, mockUpstream, trackMock } from './lib/harness.mjs';
 import { Gateway, newKeySecret, rawRequest, sleep, readUntilThenHangUp } from './lib/gateway.mjs';
 import { startMockAnthropic } from './lib/mock-anthropic.mjs';
 import { startMockImages } from './lib/mock-images.mjs';
+import { startMockResponses } from './lib/mock-responses.mjs';
 
 const keys = { alice: newKeySecret(), poor: newKeySecret(), counter: newKeySecret(), artist: newKeySecret() };
 const UPSTREAM_KEY = 'sk-upstream-leaks-' + newKeySecret().slice(3, 15);
@@ -23,6 +25,7 @@ const MAX_OUTPUT = 1000;
 
 let oa; // OpenAI Chat upstream: passthrough for Chat clients
 let an; // Anthropic upstream: translated for Chat clients
+let re; // OpenAI Responses upstream
 let images;
 let gw;
 
@@ -31,6 +34,8 @@ before(async () => {
   oa.setBehavior({ text: 'fine' });
   an = trackMock(await startMockAnthropic());
   an.apiKey = UPSTREAM_KEY;
+  re = trackMock(await startMockResponses());
+  re.apiKey = UPSTREAM_KEY;
   images = trackMock(await startMockImages());
   images.apiKey = UPSTREAM_KEY;
   gw = await Gateway.start({
@@ -44,11 +49,13 @@ before(async () => {
       channels: [
         { name: 'oa', type: 'openai', base_url: oa.url, api_key: UPSTREAM_KEY, groups: ['text'], models: ['gpt-x'] },
         { name: 'an', type: 'anthropic', base_url: an.url, api_key: UPSTREAM_KEY, groups: ['text'], models: ['claude-x'] },
+        { name: 're', type: 'openai-responses', base_url: re.url, api_key: UPSTREAM_KEY, groups: ['text'], models: ['resp-x'] },
         { name: 'pics', type: 'openai', base_url: `${images.url}/v1`, api_key: UPSTREAM_KEY, groups: ['art'], models: ['gpt-image-1'] },
       ],
       prices: [
         { model: 'gpt-x', input: 1.0, output: 2.0 },
         { model: 'claude-x', input: 1.0, output: 2.0 },
+        { model: 'resp-x', input: 1.0, output: 2.0 },
         { model: 'gpt-image-1', input: 0, output: 0, per_image: 0.04 },
       ],
       keys: [
@@ -172,6 +179,25 @@ test('5d: a 2xx answer without usage is billed an estimate, never zero', async (
   assert.equal(row.usage_estimated, true);
   assert.ok(row.cost_micros > 0);
   oa.setBehavior({ text: 'fine' });
+});
+
+test('5d: a Responses background answer (queued, no usage yet) is billed its reserved output, not zero', async () => {
+  re.setBehavior({
+    rawBody: { id: 'resp_bg1', object: 'response', created_at: 1, status: 'queued', background: true, model: 'resp-x', output: [], usage: null, error: null },
+  });
+  const t0 = Date.now();
+  const r = await rawRequest(`${gw.url}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${keys.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'resp-x', input: 'write a long report', background: true, max_output_tokens: 800 }),
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(JSON.parse(r.text).status, 'queued');
+  const row = await rowsOf((x) => x.ts >= t0 && x.key === 'alice' && x.model === 'resp-x', 'usage row');
+  assert.equal(row.usage_estimated, true);
+  assert.ok(row.input_tokens > 0, JSON.stringify(row));
+  assert.equal(row.output_tokens, 800, 'the output the request may still produce');
+  re.setBehavior({ text: 'ok' });
 });
 
 test('5c: an image stream abandoned after its first partial image bills every image asked for', async () => {

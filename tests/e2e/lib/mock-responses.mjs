@@ -25,7 +25,8 @@
 //
 // Behaviours (see mock-base.mjs): { text, pieces?, thinking?: {text, signature},
 // usage?: {input, output} } | { toolCalls:[{id?, name, arguments, fragments?}],
-// text? } | { status, body?, headers? }.
+// text? } | { status, body?, headers? } | { rawBody } (a 200 answer of exactly
+// that JSON, e.g. a queued background response).
 
 import { MockBase, DEFAULT_USAGE, rid, wordPieces, chunkString, sendJson, sleep } from './mock-base.mjs';
 
@@ -152,6 +153,7 @@ export class MockResponses extends MockBase {
       }
       return sendJson(res, b.status, payload, { ...h, ...(b.headers ?? {}) });
     }
+    if (b.rawBody) return sendJson(res, 200, b.rawBody, h);
 
     const body = rec.body;
     const usage = b.usage ?? DEFAULT_USAGE;
