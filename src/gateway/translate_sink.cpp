@@ -8,17 +8,6 @@
 
 namespace aiohub {
 
-std::int64_t PromptEstimate::tokens() const {
-  if (!tokens_) {
-    ir::Request request;
-    ClientHints hints;
-    tokens_ = codec(client_).decode_request(body_, target_, request, hints)
-                  ? static_cast<std::int64_t>(body_.size() / 4)
-                  : estimate_prompt_tokens(request);
-  }
-  return *tokens_;
-}
-
 TranslateSink::TranslateSink(Protocol client, Protocol upstream, const ir::Request& request,
                              const std::string& client_model, const ClientHints& hints,
                              bool usage_is_estimate)
