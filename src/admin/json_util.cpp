@@ -15,6 +15,11 @@ void not_found(const std::string& message) {
 void conflict(const std::string& message) {
   throw ApiFailure(409, "conflict", message);
 }
+void throw_if_failed(const Status& s) {
+  if (s.ok()) return;
+  const ApiError& e = s.error();
+  throw ApiFailure(e.status, e.type.empty() ? "invalid_request" : e.type, e.message);
+}
 
 std::string error_json(std::string_view type, std::string_view message) {
   json::object inner;

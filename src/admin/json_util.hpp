@@ -14,6 +14,7 @@
 
 #include "domain/money.hpp"
 #include "domain/records.hpp"
+#include "domain/result.hpp"
 
 namespace aiohub::admin {
 
@@ -31,6 +32,8 @@ struct ApiFailure : std::runtime_error {
 [[noreturn]] void bad_request(const std::string& message);
 [[noreturn]] void not_found(const std::string& message);
 [[noreturn]] void conflict(const std::string& message);
+// Throws the failure of a shared check (admin/keys.hpp) as the API's answer.
+void throw_if_failed(const Status& s);
 
 std::string error_json(std::string_view type, std::string_view message);
 

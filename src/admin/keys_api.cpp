@@ -1,6 +1,7 @@
 // /api/keys: create, list, change and revoke client keys. Secrets are shown
 // once, at creation; the store keeps only their hashes.
 #include "admin/json_util.hpp"
+#include "admin/keys.hpp"
 #include "admin/request.hpp"
 #include "billing/key_state.hpp"
 #include "config/provision.hpp"
@@ -21,46 +22,15 @@ Micros live_used(const ApiContext& ctx, const KeyRecord& k) {
   return k.used;
 }
 
-json::object key_json(const ApiContext& ctx, const KeyRecord& k) {
-  const Micros used = live_used(ctx, k);
-  json::object o;
-  o["name"] = k.name;
-  o["prefix"] = k.prefix;
-  o["group"] = k.group;
-  o["quota_usd"] = opt_usd(k.quota);
-  o["quota_micros"] = opt_int(k.quota);
-  o["used_usd"] = usd_value(used);
-  o["used_micros"] = used;
-  std::optional<Micros> remaining;
-  if (k.quota) remaining = std::max<Micros>(0, *k.quota - used);
-  o["remaining_usd"] = opt_usd(remaining);
-  o["remaining_micros"] = opt_int(remaining);
-  o["enabled"] = k.enabled;
-  o["expires_at"] = opt_int(k.expires_at);
-  o["models"] = string_array(k.models);
-  o["limits"] = limits_json(k.limits);
-  o["created_at"] = k.created_at;
-  return o;
-}
-
-void check_name(const std::string& name) {
-  if (name.empty() || name.size() > 64) bad_request("'name' must be 1 to 64 characters.");
-  for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f || c == '/')
-      bad_request("'name' must not contain '/' or control characters.");
-}
-
-void check_group(Store& store, const std::string& group) {
-  if (group == kAutoGroup) return;
-  for (auto& g : store.groups())
-    if (g.name == group) return;
-  bad_request("Unknown group '" + group + "'.");
+// The key as GET /api/keys shows it, with the running balance.
+json::object live_key_json(const ApiContext& ctx, const KeyRecord& k) {
+  return key_json(k, live_used(ctx, k));
 }
 
 // The fields POST and PATCH share.
 void apply_fields(Store& store, Fields& f, KeyRecord& k) {
   if (auto g = f.string("group")) {
-    check_group(store, *g);
+    throw_if_failed(check_key_group(store, *g));
     k.group = *g;
   }
   if (f.present_null("quota_usd"))
@@ -91,7 +61,7 @@ AdminResponse reply(int status, json::object o) {
 
 AdminResponse one_key(const ApiContext& ctx, int status, const KeyRecord& k) {
   json::object o;
-  o["key"] = key_json(ctx, k);
+  o["key"] = live_key_json(ctx, k);
   return reply(status, std::move(o));
 }
 
@@ -109,7 +79,7 @@ AdminResponse keys_api(ApiContext& ctx, const AdminRequest& req) {
   if (seg.size() == 1) {
     if (req.method == "GET") {
       json::array list;
-      for (auto& k : store.keys()) list.push_back(key_json(ctx, k));
+      for (auto& k : store.keys()) list.push_back(live_key_json(ctx, k));
       json::object o;
       o["keys"] = std::move(list);
       return reply(200, std::move(o));
@@ -119,17 +89,16 @@ AdminResponse keys_api(ApiContext& ctx, const AdminRequest& req) {
     Fields f(body);
     auto name = f.string("name");
     if (!name) bad_request("'name' is required.");
-    check_name(*name);
+    throw_if_failed(check_key_name(*name));
     auto group = f.string("group");
     if (!group) bad_request("'group' is required.");
     NewKey created = make_key(*name, *group);
     apply_fields(store, f, created.record);
     f.refuse_unknown();
-    if (store.key_by_name(*name)) conflict("A key named '" + *name + "' already exists.");
-    store.upsert_key(created.record);
-    KeyRecord stored = existing(store, *name);
+    auto stored = create_key(store, created.record);
+    if (!stored.ok()) throw_if_failed(stored.error());
     json::object o;
-    o["key"] = key_json(ctx, stored);
+    o["key"] = live_key_json(ctx, stored.value());
     o["secret"] = created.secret;
     return reply(201, std::move(o));
   }

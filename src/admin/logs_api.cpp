@@ -13,34 +13,6 @@ namespace {
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 1000;
 
-json::object log_json(const UsageRecord& r) {
-  json::object o;
-  o["id"] = r.id;
-  o["ts_ms"] = r.ts_ms;
-  o["request_id"] = r.request_id;
-  o["key"] = r.key_name;
-  o["group"] = r.group;
-  o["channel"] = r.channel;
-  o["model"] = r.model;
-  o["upstream_model"] = r.upstream_model;
-  o["endpoint"] = r.endpoint;
-  o["stream"] = r.stream;
-  o["input_tokens"] = r.usage.input;
-  o["output_tokens"] = r.usage.output;
-  o["cache_read_tokens"] = r.usage.cache_read;
-  o["cache_write_tokens"] = r.usage.cache_write;
-  o["reasoning_tokens"] = r.usage.reasoning;
-  o["usage_estimated"] = r.usage_estimated;
-  o["cost_usd"] = usd_value(r.cost);
-  o["cost_micros"] = r.cost;
-  o["latency_ms"] = r.latency_ms;
-  o["ttfb_ms"] = r.ttfb_ms;
-  o["status"] = r.status;
-  o["error"] = r.error;
-  o["attempts"] = attempts_value(r.attempts);
-  return o;
-}
-
 std::optional<std::int64_t> query_int(const AdminRequest& req, const std::string& name,
                                       std::int64_t min, std::int64_t max) {
   auto it = req.query.find(name);
@@ -78,7 +50,7 @@ AdminResponse logs_api(ApiContext& ctx, const AdminRequest& req) {
     auto row = ctx.store.usage_row(req.segments[1]);
     if (!row) not_found("No request with id '" + req.segments[1] + "' in the log.");
     json::object o;
-    o["log"] = log_json(*row);
+    o["log"] = log_row_json(*row);
     return {200, json::serialize(o), {}};
   }
   if (req.segments.size() != 1) not_found("Unknown admin API path.");
@@ -101,7 +73,7 @@ AdminResponse logs_api(ApiContext& ctx, const AdminRequest& req) {
   q.limit = static_cast<int>(query_int(req, "limit", 1, kMaxLimit).value_or(kDefaultLimit));
   auto rows = ctx.store.query_usage(q);
   json::array list;
-  for (auto& r : rows) list.push_back(log_json(r));
+  for (auto& r : rows) list.push_back(log_row_json(r));
   json::object o;
   o["logs"] = std::move(list);
   // A full page may have more behind it; a short one is the end.

@@ -96,4 +96,32 @@ std::optional<std::int64_t> parse_time_ago(std::string_view text, std::int64_t n
   return std::nullopt;
 }
 
+json::object log_row_json(const UsageRecord& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["ts_ms"] = r.ts_ms;
+  o["request_id"] = r.request_id;
+  o["key"] = r.key_name;
+  o["group"] = r.group;
+  o["channel"] = r.channel;
+  o["model"] = r.model;
+  o["upstream_model"] = r.upstream_model;
+  o["endpoint"] = r.endpoint;
+  o["stream"] = r.stream;
+  o["input_tokens"] = r.usage.input;
+  o["output_tokens"] = r.usage.output;
+  o["cache_read_tokens"] = r.usage.cache_read;
+  o["cache_write_tokens"] = r.usage.cache_write;
+  o["reasoning_tokens"] = r.usage.reasoning;
+  o["usage_estimated"] = r.usage_estimated;
+  o["cost_usd"] = usd_value(r.cost);
+  o["cost_micros"] = r.cost;
+  o["latency_ms"] = r.latency_ms;
+  o["ttfb_ms"] = r.ttfb_ms;
+  o["status"] = r.status;
+  o["error"] = r.error;
+  o["attempts"] = attempts_value(r.attempts);
+  return o;
+}
+
 }  // namespace aiohub::admin

@@ -1,6 +1,7 @@
 #pragma once
-// Usage summaries as the admin API and `aiohub usage` show them: one shape
-// for both, so that the shell and the console always agree.
+// Usage summaries and log rows as the admin API and `aiohub usage` and
+// `aiohub logs` show them: one shape for both, so that the shell and the
+// console always agree.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,12 @@ std::string bucket_label(UsageBucket by, const UsageSummary& row);
 json::object usage_row_json(UsageBucket by, const UsageSummary& row);
 // {"by": ..., "rows": [...]}
 json::object usage_json(UsageBucket by, const std::vector<UsageSummary>& rows);
+
+// One request of the log, as GET /api/logs and `aiohub logs --json` show it:
+// {id, ts_ms, request_id, key, group, channel, model, upstream_model,
+// endpoint, stream, *_tokens, usage_estimated, cost_usd, cost_micros,
+// latency_ms, ttfb_ms, status, error, attempts}.
+json::object log_row_json(const UsageRecord& r);
 
 // A point in time for --since/--until: "24h", "7d", "30m", "90s" before
 // `now_ms`, an RFC 3339 date-time or date, or Unix milliseconds.

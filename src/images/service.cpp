@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "config/paths.hpp"
 #include "images/relay.hpp"
 #include "pipeline/http_transport.hpp"
 #include "pipeline/route_errors.hpp"
@@ -12,22 +13,12 @@
 
 namespace aiohub {
 
-namespace fs = std::filesystem;
 using openai_images::ImageRequest;
 
 ImageServiceOptions image_service_options(const Config& config) {
   ImageServiceOptions o;
   const auto& im = config.images;
-  if (!im.dir.empty()) {
-    o.dir = im.dir;
-  } else {
-    constexpr std::string_view kSqlite = "sqlite://";
-    std::string_view db = config.server.database;
-    fs::path base = "data";
-    if (db.substr(0, kSqlite.size()) == kSqlite)
-      base = fs::path(std::string(db.substr(kSqlite.size()))).parent_path();
-    o.dir = base / "images";
-  }
+  o.dir = paths::images_dir(config);
   o.public_base_url = im.public_base_url;
   o.retention = std::chrono::seconds(static_cast<std::int64_t>(im.retention_hours * 3600));
   o.max_bytes = static_cast<std::uint64_t>(im.max_bytes);

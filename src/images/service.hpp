@@ -26,8 +26,7 @@ struct ImageServiceOptions {
   multipart::Limits upload_limits;
 };
 
-// From [images] and [server] database: the folder defaults to "images"
-// beside the SQLite file.
+// From [images] and [server]: the folder is paths::images_dir.
 ImageServiceOptions image_service_options(const Config& config);
 
 class ImageService {

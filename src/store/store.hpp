@@ -139,6 +139,8 @@ class Store {
 std::unique_ptr<Store> open_store(std::string_view url);
 
 bool is_postgres_url(std::string_view url);
+// The file of a "sqlite://PATH" URL (PATH may be empty); nullopt for any other URL.
+std::optional<std::string> sqlite_path_of(std::string_view url);
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
 std::unique_ptr<Store> open_postgres_store(const std::string& url);
 

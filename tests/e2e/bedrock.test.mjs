@@ -115,8 +115,8 @@ test('an exception frame mid-stream ends the stream with an error in the client 
   );
   signed.enqueue({ text: 'This will be cut short by throttling.', streamException: 'throttlingException', afterEvents: 2 });
   await assert.rejects(chat().chat.completions.stream({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion(), (e) => /throttlingException/.test(String(e?.message ?? e)));
-  const rows = await gw.waitForLogs((rows) => rows.filter((r) => r.ts >= t0).length >= 2);
-  const recent = rows.filter((r) => r.ts >= t0);
+  const rows = await gw.waitForLogs((rows) => rows.filter((r) => r.ts_ms >= t0).length >= 2);
+  const recent = rows.filter((r) => r.ts_ms >= t0);
   assert.ok(recent.some((r) => /modelStreamErrorException/.test(r.error)), JSON.stringify(recent));
   assert.ok(recent.some((r) => /throttlingException/.test(r.error)), JSON.stringify(recent));
 });
@@ -136,7 +136,7 @@ test('usage from Bedrock is billed (stream and non-stream)', async () => {
   const t0 = Date.now();
   await claude().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
   await claude().messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
-  const rows = (await gw.waitForLogs((rows) => rows.filter((r) => r.ts >= t0).length >= 2)).filter((r) => r.ts >= t0);
+  const rows = (await gw.waitForLogs((rows) => rows.filter((r) => r.ts_ms >= t0).length >= 2)).filter((r) => r.ts_ms >= t0);
   const got = rows.map((r) => [r.stream, r.input_tokens, r.output_tokens, r.channel]).sort();
   assert.deepEqual(got, [[false, 321, 45, 'br-signed'], [true, 123, 54, 'br-signed']]);
 });
@@ -165,8 +165,8 @@ test('a throttled Bedrock channel (whole answer or first frame) fails over to th
     assert.equal(msg.content[0].text, 'from the backup');
     const ids = signed.invokeRequests.slice(-2).map((r) => r.modelId);
     assert.deepEqual(ids, [MODEL_ID, 'anthropic.claude-backup-v1:0']);
-    const rows = await gw.waitForLogs((rows) => rows.some((r) => r.ts >= t0 && r.status === 200));
-    assert.equal(rows.find((r) => r.ts >= t0 && r.status === 200).channel, 'br-backup');
+    const rows = await gw.waitForLogs((rows) => rows.some((r) => r.ts_ms >= t0 && r.status === 200));
+    assert.equal(rows.find((r) => r.ts_ms >= t0 && r.status === 200).channel, 'br-backup');
   }
   signed.setBehavior({ text: 'Hello from the mock bedrock upstream.' });
 });

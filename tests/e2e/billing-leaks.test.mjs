@@ -156,7 +156,7 @@ test('5a: a passthrough Chat upstream is asked for its usage even when the clien
   assert.ok(chunks.length > 0);
   // (Chunks keep the `"usage":null` the upstream adds once asked, as the SDKs expect.)
   assert.ok(chunks.every((c) => c.usage == null && c.choices.length > 0), 'no usage chunk for a client that did not ask');
-  const row = await rowsOf((x) => x.ts >= t0 && x.key === 'alice' && x.model === 'gpt-x', 'usage row');
+  const row = await rowsOf((x) => x.ts_ms >= t0 && x.key === 'alice' && x.model === 'gpt-x', 'usage row');
   assert.equal(row.output_tokens, 700, 'the hidden reasoning tokens are billed');
   assert.equal(row.usage_estimated, false);
 });
@@ -174,7 +174,7 @@ test('5d: a 2xx answer without usage is billed an estimate, never zero', async (
   const t0 = Date.now();
   const r = await chat(keys.alice, { model: 'gpt-x', messages: [{ role: 'user', content: 'a question of several words' }] });
   assert.equal(r.status, 200, r.text);
-  const row = await rowsOf((x) => x.ts >= t0 && x.key === 'alice' && x.model === 'gpt-x', 'usage row');
+  const row = await rowsOf((x) => x.ts_ms >= t0 && x.key === 'alice' && x.model === 'gpt-x', 'usage row');
   assert.ok(row.input_tokens > 0 && row.output_tokens > 0, JSON.stringify(row));
   assert.equal(row.usage_estimated, true);
   assert.ok(row.cost_micros > 0);
@@ -193,7 +193,7 @@ test('5d: a Responses background answer (queued, no usage yet) is billed its res
   });
   assert.equal(r.status, 200, r.text);
   assert.equal(JSON.parse(r.text).status, 'queued');
-  const row = await rowsOf((x) => x.ts >= t0 && x.key === 'alice' && x.model === 'resp-x', 'usage row');
+  const row = await rowsOf((x) => x.ts_ms >= t0 && x.key === 'alice' && x.model === 'resp-x', 'usage row');
   assert.equal(row.usage_estimated, true);
   assert.ok(row.input_tokens > 0, JSON.stringify(row));
   assert.equal(row.output_tokens, 800, 'the output the request may still produce');
@@ -213,7 +213,7 @@ test('5c: an image stream abandoned after its first partial image bills every im
   );
   assert.equal(r.status, 200);
   assert.ok(!r.ended);
-  const row = await rowsOf((x) => x.ts >= t0 && x.key === 'artist', 'usage row');
+  const row = await rowsOf((x) => x.ts_ms >= t0 && x.key === 'artist', 'usage row');
   assert.equal(row.status, 499);
   assert.equal(row.cost_micros, 2 * 40_000, 'two images at $0.04');
   assert.equal(row.usage_estimated, true);
@@ -234,8 +234,8 @@ test('3: a local token count is held to the key\'s rate limit and leaves a usage
   assert.equal(third.status, 429, third.text);
   assert.equal(JSON.parse(third.text).type, 'error');
   assert.ok(third.headers['retry-after'], 'Retry-After on a rate-limit refusal');
-  const rows = await gw.waitForLogs((rs) => rs.filter((x) => x.ts >= t0 && x.key === 'counter').length >= 2, { limit: 200 });
-  const mine = rows.filter((x) => x.ts >= t0 && x.key === 'counter');
+  const rows = await gw.waitForLogs((rs) => rs.filter((x) => x.ts_ms >= t0 && x.key === 'counter').length >= 2, { limit: 200 });
+  const mine = rows.filter((x) => x.ts_ms >= t0 && x.key === 'counter');
   for (const row of mine) {
     assert.equal(row.endpoint, 'count_tokens');
     assert.equal(row.status, 200);

@@ -83,8 +83,8 @@ async function waitUsed(name, expected) {
 
 function checkRow(row, { key, group, stream, cost, minLatency = 0 }) {
   const ctx = JSON.stringify(row);
-  assert.equal(typeof row.ts, 'number', ctx);
-  assert.ok(row.ts > Date.now() - 5 * 60_000 && row.ts <= Date.now() + 1000, `ts must be epoch ms: ${ctx}`);
+  assert.equal(typeof row.ts_ms, 'number', ctx);
+  assert.ok(row.ts_ms > Date.now() - 5 * 60_000 && row.ts_ms <= Date.now() + 1000, `ts_ms must be epoch ms: ${ctx}`);
   assert.equal(typeof row.request_id, 'string', ctx);
   assert.ok(row.request_id.length > 0, ctx);
   assert.equal(row.key, key, ctx);
@@ -101,7 +101,7 @@ function checkRow(row, { key, group, stream, cost, minLatency = 0 }) {
     `input_tokens must be ${USAGE.prompt} (total) or ${USAGE.prompt - USAGE.cached} (uncached): ${ctx}`,
   );
   assert.equal(row.output_tokens, USAGE.completion, ctx);
-  assert.equal(row.cached_tokens, USAGE.cached, ctx);
+  assert.equal(row.cache_read_tokens, USAGE.cached, ctx);
   assert.equal(row.cost_usd, cost, `cost_usd: ${ctx}`);
   assert.equal(row.status, 200, ctx);
   assert.equal(typeof row.latency_ms, 'number', ctx);
@@ -130,7 +130,7 @@ test('non-stream and stream requests are logged with tokens, cost and status; ke
   assert.notEqual(streamRow.request_id, nonStream.request_id, 'request ids must differ');
 
   // Newest first.
-  for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].ts >= rows[i].ts, 'logs must be newest first');
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].ts_ms >= rows[i].ts_ms, 'logs must be newest first');
   const idx = (row) => rows.findIndex((x) => x.request_id === row.request_id);
   assert.ok(idx(nonStream) >= 0, 'the first row is still listed');
   assert.ok(idx(streamRow) < idx(nonStream), 'the later request is listed first');

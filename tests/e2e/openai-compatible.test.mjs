@@ -49,8 +49,8 @@ const chunk = (delta, extra = {}) => ({ id: 'chatcmpl-oss1', object: 'chat.compl
 const finish = (reason) => ({ id: 'chatcmpl-oss1', object: 'chat.completion.chunk', created: 1, model: 'Qwen/Qwen3-Coder-480B', choices: [{ index: 0, delta: {}, finish_reason: reason }] });
 
 async function lastRow(t0) {
-  const rows = await gw.waitForLogs((rows) => rows.some((r) => r.ts >= t0), { timeoutMs: 5000 });
-  return rows.find((r) => r.ts >= t0);
+  const rows = await gw.waitForLogs((rows) => rows.some((r) => r.ts_ms >= t0), { timeoutMs: 5000 });
+  return rows.find((r) => r.ts_ms >= t0);
 }
 
 test('settings: no stream_options, max_tokens instead of max_completion_tokens, extra headers; a missing usage is estimated and marked', async () => {

@@ -145,8 +145,8 @@ test('passthrough: body and allow-listed headers go up unchanged, the stream com
   for (const h of ['session_id', 'originator', 'openai-beta', 'x-codex-turn-metadata', 'chatgpt-account-id', 'user-agent']) assert.equal(got.headers[h], codexHeaders[h], h);
   for (const h of ['cookie', 'x-forwarded-for', 'openai-organization']) assert.equal(got.headers[h], undefined, `${h} must not be forwarded`);
   assert.ok(!JSON.stringify(got).includes(key), 'the client key never goes upstream');
-  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0));
-  const row = rows.find((x) => x.ts >= t0);
+  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts_ms >= t0));
+  const row = rows.find((x) => x.ts_ms >= t0);
   assert.equal(row.channel, 'codex-raw');
   assert.equal(row.input_tokens, 77);
   assert.equal(row.output_tokens, 11);
@@ -163,8 +163,8 @@ test('passthrough: a whole answer (and a Chat channel) byte for byte', async () 
   const got = raw.requests.at(-1);
   assert.equal(got.rawBody, body, 'no stream_options or model edits on a passthrough channel');
   assert.equal(got.headers['anthropic-beta'], 'x-beta');
-  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0));
-  assert.equal(rows.find((x) => x.ts >= t0).input_tokens, 9);
+  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts_ms >= t0));
+  assert.equal(rows.find((x) => x.ts_ms >= t0).input_tokens, 9);
 });
 
 test('proxy: an http upstream is reached through the channel proxy, with the extra headers', async () => {
@@ -193,8 +193,8 @@ test('passthrough: a Chat stream is asked for usage; without it, it comes back b
   const sent = raw.requests.at(-1).rawBody;
   assert.ok(sent.startsWith(body.slice(0, -1)), sent);
   assert.deepEqual(JSON.parse(sent), { ...JSON.parse(body), stream_options: { include_usage: true } });
-  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0));
-  const row = rows.find((x) => x.ts >= t0);
+  const rows = await gw.waitForLogs((rows) => rows.some((x) => x.ts_ms >= t0));
+  const row = rows.find((x) => x.ts_ms >= t0);
   assert.equal(row.usage_estimated, true, JSON.stringify(row));
   assert.ok(row.input_tokens > 0 && row.output_tokens > 0, JSON.stringify(row));
 });

@@ -64,8 +64,8 @@ for (const [clientName, upType] of CASES) {
       const r = await readUntilThenHangUp(env.gw.url + client.path, client.headers(), client.body(up().model), client[when]);
       assert.equal(r.status, 200);
       assert.ok(!r.ended, `the client hung up before the body ended: ${r.text.slice(-300)}`);
-      const rows = await env.gw.waitForLogs((rows) => rows.some((x) => x.ts >= t0 && x.model === up().model && x.endpoint === clientName), { timeoutMs: 8000, limit: 20 });
-      const row = rows.find((x) => x.ts >= t0 && x.model === up().model && x.endpoint === clientName);
+      const rows = await env.gw.waitForLogs((rows) => rows.some((x) => x.ts_ms >= t0 && x.model === up().model && x.endpoint === clientName), { timeoutMs: 8000, limit: 20 });
+      const row = rows.find((x) => x.ts_ms >= t0 && x.model === up().model && x.endpoint === clientName);
       assert.equal(row.status, want, `row status (error: ${row.error ?? ''})`);
       // Before the terminal event too: the gateway keeps reading a moment
       // after the client left, so the upstream's own usage is billed.

@@ -1,5 +1,7 @@
 // `aiohub usage`: the same summaries as GET /api/usage, as a table or JSON;
-// `aiohub channel list` with health; `aiohub key list` with balances and limits.
+// `aiohub logs --json`: the rows of GET /api/logs; `aiohub key create` with
+// the API's rules (group `auto`); `aiohub channel list` with health;
+// `aiohub key list` with balances and limits.
 
 import { before } from 'node:test';
 import { test, client, assert, mockUpstream, userMsg } from './lib/harness.mjs';
@@ -19,6 +21,7 @@ before(async () => {
     config: {
       server: { admin_token: ADMIN_TOKEN },
       groups: [{ name: 'team', endpoints: ['chat'], ratio: 1.0 }],
+      auto: { groups: ['team'] },
       channels: [{ name: 'up', type: 'openai', base_url: mock.url, api_key: 'sk-usage-cli-upstream-0000', groups: ['team'], models: ['gpt-4.1', 'gpt-mini'] }],
       prices: [
         { model: 'gpt-4.1', input: 2.0, output: 8.0, cache_read: 0.5, cache_write: 0.0 },
@@ -105,4 +108,44 @@ test('key list shows used, remaining and limits; channel list shows health', asy
   const chText = (await gw.cli(['channel', 'list'])).stdout;
   assert.match(chText.split('\n')[0], /health$/);
   assert.match(chText.split('\n').find((l) => l.startsWith('up ')), /healthy$/);
+});
+
+test('logs --json prints the rows of GET /api/logs, field for field', async () => {
+  const cli = await gw.logs(1000);
+  const web = (await api('/api/logs?limit=1000')).logs;
+  assert.ok(cli.length >= 3, JSON.stringify(cli));
+  assert.deepEqual(cli, web);
+  for (const row of cli) assert.deepEqual(Object.keys(row), Object.keys(web[0]));
+  const few = await gw.logs(2);
+  assert.deepEqual(few, web.slice(0, 2), 'newest first, --limit rows');
+});
+
+// Last: its request adds a row the tests above do not expect.
+test('key create --group auto is accepted, as by the admin API, and the key works', async () => {
+  const secret = await gw.createKey({ name: 'auto-cli', group: 'auto' });
+  const listed = (await gw.keyList()).find((k) => k.name === 'auto-cli');
+  assert.equal(listed.group, 'auto');
+  const web = (await api('/api/keys')).keys.find((k) => k.name === 'auto-cli');
+  assert.deepEqual(listed, web, 'key list --json shows a key as GET /api/keys does');
+  const answer = await pollUntil(
+    () => client(gw, secret).chat.completions.create({ model: 'gpt-mini', messages: userMsg('via auto') }).catch(() => null),
+    { timeoutMs: 5000, what: 'the new key to be accepted' },
+  );
+  assert.equal(answer.choices[0].message.content, 'counted');
+  const rows = await gw.waitForLogs((rows) => rows.some((r) => r.key === 'auto-cli'));
+  const row = rows.find((r) => r.key === 'auto-cli');
+  assert.equal(row.status, 200);
+  assert.equal(row.group, 'team', 'an auto key is served by a group of [auto] groups');
+
+  // Refused as the admin API refuses them, with its words.
+  for (const [bad, why] of [
+    [['--name', 'x/y', '--group', 'team'], /^aiohub: 'name' must not contain '\/' or control characters\.$/m],
+    [['--name', 'nogroup', '--group', 'planet'], /^aiohub: Unknown group 'planet'\.$/m],
+    [['--name', 'auto-cli', '--group', 'auto'], /^aiohub: A key named 'auto-cli' already exists\.$/m],
+  ]) {
+    const r = await gw.cli(['key', 'create', ...bad], { allowFail: true });
+    assert.notEqual(r.code, 0, `key create ${bad.join(' ')} must fail`);
+    assert.match(r.stderr, why);
+  }
+  assert.ok(!(await gw.keyList()).some((k) => ['x/y', 'nogroup'].includes(k.name)), 'refused keys are not stored');
 });

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "admin/keys.hpp"
 #include "admin/usage_view.hpp"
 #include "config/provision.hpp"
 #include "store/store.hpp"
@@ -235,6 +237,55 @@ TEST_F(AdminApiTest, LogsFilterAndUsageSums) {
   EXPECT_EQ(overview.at("top_keys").as_array()[0].at("bucket"), "alice");
   EXPECT_EQ(parse(call("GET", "/api/overview", "", "window=month")).at("series").as_array().size(),
             30u);
+}
+
+// admin/keys.hpp is what `aiohub key create` and `key list --json` run:
+// the API's rules and the API's JSON.
+TEST_F(AdminApiTest, KeyRulesAndJsonAreSharedWithTheShell) {
+  const KeyRecord key = make_key("roamer", std::string(kAutoGroup)).record;
+  auto made = create_key(*store_, key);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  EXPECT_EQ(made.value().group, kAutoGroup);
+  auto listed = parse(call("GET", "/api/keys")).at("keys").as_array();
+  auto it = std::find_if(listed.begin(), listed.end(),
+                         [](const json::value& v) { return v.at("name") == "roamer"; });
+  ASSERT_NE(it, listed.end());
+  EXPECT_EQ(*it, json::value(key_json(made.value(), made.value().used)));
+
+  auto again = create_key(*store_, key);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().status, 409);
+  auto bad_name = create_key(*store_, make_key("a/b", "openai").record);
+  ASSERT_FALSE(bad_name.ok());
+  EXPECT_EQ(bad_name.error().status, 400);
+  auto bad_group = create_key(*store_, make_key("lost", "planet").record);
+  ASSERT_FALSE(bad_group.ok());
+  EXPECT_EQ(bad_group.error().message, "Unknown group 'planet'.");
+  // The API refuses them with the same words.
+  auto api = call("POST", "/api/keys", R"({"name":"lost","group":"planet"})");
+  EXPECT_EQ(api.status, 400);
+  EXPECT_EQ(parse(api).at("error").at("message"), "Unknown group 'planet'.");
+  EXPECT_EQ(call("POST", "/api/keys", R"({"name":"roamer","group":"openai"})").status, 409);
+  EXPECT_TRUE(check_key_name(std::string(64, 'k')).ok());
+  EXPECT_FALSE(check_key_name(std::string(65, 'k')).ok());
+}
+
+TEST_F(AdminApiTest, LogRowsAreOneShapeForTheApiAndTheShell) {
+  UsageRecord r;
+  r.ts_ms = 1'764'374'400'000;
+  r.request_id = "req_shape";
+  r.key_name = "alice";
+  r.usage.cache_read = 12;
+  r.status = 200;
+  store_->write_usage({r});
+  auto api = parse(call("GET", "/api/logs")).at("logs").as_array();
+  UsageQuery q;
+  auto rows = store_->query_usage(q);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(api.size(), 1u);
+  EXPECT_EQ(api[0], json::value(log_row_json(rows[0])));
+  EXPECT_EQ(api[0].at("ts_ms"), 1'764'374'400'000);
+  EXPECT_EQ(api[0].at("cache_read_tokens"), 12);
 }
 
 TEST(AdminHelpers, PathsQueriesAndTimes) {

@@ -6,6 +6,7 @@
 
 #include "protocols/gemini/codec.hpp"
 #include "protocols/gemini/wire.hpp"
+#include "util/strings.hpp"
 
 namespace aiohub::gemini {
 
@@ -19,13 +20,6 @@ namespace {
 
 ApiError bad(std::string message) {
   return {400, std::move(message), "", ""};
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // `parameters`/`responseSchema` use Gemini's OpenAPI subset (type "OBJECT",
@@ -43,7 +37,7 @@ json::value json_schema(const json::value& s) {
   for (const auto& [key, value] : in) {
     if (key == "nullable" || key == "propertyOrdering" || key == "property_ordering") continue;
     if (key == "type" && value.is_string()) {
-      std::string t = lower(value.get_string());
+      std::string t = to_lower_ascii(value.get_string());
       if (nullable)
         out[key] = json::array{json::string(t), "null"};
       else
@@ -250,7 +244,7 @@ std::optional<ApiError> decode_generation(const json::object& body, ir::Request&
       else
         out.reasoning.budget_tokens = *budget;
     }
-    std::string level = lower(get_string(*t, "thinkingLevel"));
+    std::string level = to_lower_ascii(get_string(*t, "thinkingLevel"));
     if (!level.empty() && level != "thinking_level_unspecified") out.reasoning.effort = level;
   }
   return std::nullopt;

@@ -4,22 +4,10 @@
 #include <cctype>
 
 #include "util/crypto.hpp"
+#include "util/strings.hpp"
 
 namespace aiohub::multipart {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // `key=value` pairs after the first token of a header value, values quoted
 // or not; `\"` inside quotes is an escaped quote.
@@ -64,7 +52,7 @@ bool parse_params(std::string_view s, std::string& first, std::vector<Param>& ou
         p.value = std::string(trim(s.substr(v, i - v)));
       }
     }
-    for (auto& c : p.key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    p.key = to_lower_ascii(p.key);
     out.push_back(std::move(p));
   }
   return true;

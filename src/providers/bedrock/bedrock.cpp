@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "ir/sse.hpp"
+#include "util/strings.hpp"
 
 namespace aiohub::bedrock {
 namespace json = boost::json;
@@ -22,13 +23,6 @@ std::optional<std::string> base64_decode(std::string_view in) {
   if (!in.empty() && in.back() == '=') --len;
   if (in.size() > 1 && in[in.size() - 2] == '=') --len;
   out.resize(len);
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
 
@@ -122,7 +116,7 @@ std::string request_head(const Auth& auth, std::string_view host, std::string_vi
 
 int status_for_exception(std::string_view name) {
   name = name.substr(0, name.find(':'));
-  const std::string n = lower(name);
+  const std::string n = to_lower_ascii(name);
   static constexpr std::pair<std::string_view, int> kNames[] = {
       {"throttlingexception", 429},         {"servicequotaexceededexception", 429},
       {"toomanyrequestsexception", 429},    {"validationexception", 400},

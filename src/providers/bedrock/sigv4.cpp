@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "util/strings.hpp"
+
 namespace aiohub::sigv4 {
 namespace {
 
@@ -80,13 +82,6 @@ std::string canonical_query(std::string_view query) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Trimmed, with inner runs of spaces collapsed to one.
 std::string header_value(std::string_view v) {
   std::string out;
@@ -148,7 +143,7 @@ Signed sign(const Request& request, const Credentials& credentials, std::string_
   if (!credentials.session_token.empty())
     headers.emplace_back("x-amz-security-token", credentials.session_token);
   for (auto& [name, value] : request.headers)
-    headers.emplace_back(lower(name), header_value(value));
+    headers.emplace_back(to_lower_ascii(name), header_value(value));
   std::stable_sort(headers.begin(), headers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
 

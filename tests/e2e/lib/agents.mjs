@@ -503,12 +503,12 @@ export function agentTests(id) {
         // The gateway logged the round trip with the upstream's token counts.
         const rows = await gw.waitForLogs(
           (rows) => {
-            const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
+            const mine = rows.filter((r) => r.ts_ms >= t0 && r.endpoint === agent.endpoint);
             return mine.some((r) => r.input_tokens === TOOL_USAGE.input) && mine.some((r) => r.input_tokens === FINAL_USAGE.input);
           },
           { timeoutMs: 8000, limit: 50 },
         );
-        const mine = rows.filter((r) => r.ts >= t0 && r.endpoint === agent.endpoint);
+        const mine = rows.filter((r) => r.ts_ms >= t0 && r.endpoint === agent.endpoint);
         // Every request the agent made was answered in full (no 4xx/5xx, no 499 for a hang-up after the answer).
         const bad = mine.filter((r) => r.status !== 200).map((r) => `${r.endpoint} ${r.model} → ${r.status} ${r.error ?? ''}`);
         if (failFirst) {

@@ -880,8 +880,8 @@ export function translateTests(clientName) {
 
   /** The usage rows written since t0 (newest first), once `n` are there. */
   async function rowsSince(t0, n) {
-    const rows = await env.gw.waitForLogs((rows) => rows.filter((r) => r.ts >= t0).length >= n, { timeoutMs: 5000, limit: 20 });
-    return rows.filter((r) => r.ts >= t0);
+    const rows = await env.gw.waitForLogs((rows) => rows.filter((r) => r.ts_ms >= t0).length >= n, { timeoutMs: 5000, limit: 20 });
+    return rows.filter((r) => r.ts_ms >= t0);
   }
 
   function checkRow(checks, row, { up, stream, usage, label }) {

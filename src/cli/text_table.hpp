@@ -5,7 +5,7 @@
 
 #include "domain/money.hpp"
 
-namespace aiohub {
+namespace aiohub::cli {
 
 class TextTable {
  public:
@@ -23,4 +23,4 @@ class TextTable {
 // Exact decimal USD from micros: 1750000 -> "1.750000".
 std::string usd_text(Micros m);
 
-}  // namespace aiohub
+}  // namespace aiohub::cli

@@ -1,8 +1,8 @@
-#include "admin/text_table.hpp"
+#include "cli/text_table.hpp"
 
 #include <algorithm>
 
-namespace aiohub {
+namespace aiohub::cli {
 
 TextTable::TextTable(std::vector<std::string> headers, std::vector<bool> right_aligned)
     : headers_(std::move(headers)), right_(std::move(right_aligned)) {
@@ -47,4 +47,4 @@ std::string usd_text(Micros m) {
   return (negative ? "-" : "") + std::to_string(v / 1'000'000) + "." + frac;
 }
 
-}  // namespace aiohub
+}  // namespace aiohub::cli
